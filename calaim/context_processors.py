@@ -1,0 +1,18 @@
+from providers.models import Role
+
+
+def navigation(request):
+    """Role-aware navigation links for the base layout."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav": []}
+    nav = [("home", "Home"), ("members:search", "Members"), ("providers:directory", "Directory")]
+    if user.role in (Role.SITE_ADMIN,) or user.is_system_admin:
+        nav.append(("providers:users", "Users"))
+    if user.is_system_admin or (
+        user.role == Role.SITE_ADMIN and user.organization and user.organization.is_ecm_provider
+    ):
+        nav.append(("providers:panel_requests", "POF panel"))
+    if user.is_system_admin:
+        nav.append(("admin:index", "Admin"))
+    return {"nav": nav}

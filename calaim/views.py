@@ -1,0 +1,62 @@
+"""Site-wide views: health check and the per-role home page."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from calaim.celery import app as celery_app
+from providers.models import Role
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    """The broker answers (Redis); the in-process default (eager, no broker) counts as fine."""
+    if celery_app.conf.task_always_eager and celery_app.conf.broker_url.startswith("memory://"):
+        return True
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    database, broker = _database_ok(), _broker_ok()
+    body = {
+        "status": "ok" if database and broker else "unavailable",
+        "database": "ok" if database else "unreachable",
+        "broker": ("ok" if broker else "unreachable"),
+        "broker_mode": "eager" if celery_app.conf.task_always_eager else "redis",
+    }
+    return JsonResponse(body, status=200 if database and broker else 503)
+
+
+HOME_INTRO = {
+    Role.CARE_COORDINATOR: "Find a member, check eligibility for a date, and choose a provider.",
+    Role.PROVIDER_STAFF: "Check members' eligibility and keep your published capacity current.",
+    Role.UTILIZATION_REVIEWER: "Review members' eligibility and the provider roster.",
+    Role.HEALTH_NETWORK_STAFF: "Your network's members and the data shared with you.",
+    Role.SITE_ADMIN: "Manage your organization's users and published capacity.",
+    Role.SYSTEM_ADMIN: "Manage the provider roster, POF panel requests and users.",
+}
+
+
+def home(request):
+    user = request.user
+    context = {"intro": HOME_INTRO.get(user.role, ""), "organization": user.organization}
+    return render(request, "home.html", context)

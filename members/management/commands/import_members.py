@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from members.services import import_members
+
+
+class Command(BaseCommand):
+    help = "Import a member eligibility CSV (one row per span); upserts by CIN, re-runs are no-ops."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV with columns cin,member_id,...,pof_codes")
+
+    def handle(self, *args, file, **options):
+        try:
+            with open(file, newline="", encoding="utf-8-sig") as handle:
+                report = import_members(handle)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        for line, reason in report.rejected:
+            self.stderr.write(f"line {line}: {reason}")
+        self.stdout.write(report.summary())

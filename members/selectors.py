@@ -1,0 +1,96 @@
+"""What the members app reads for others: member scoping (R-X2), search, detail, eligibility."""
+
+import datetime
+from collections.abc import Callable
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
+from .rules import HeldPopulation, Span, Verdict, decide_eligibility
+
+# Higher apps (referrals, authorizations) add the members an organization has a part in through
+# them, without this app importing them: each rule takes a user and returns a Q over Member.
+_member_access_rules: list[Callable] = []
+
+
+def register_member_access(rule: Callable) -> None:
+    if rule not in _member_access_rules:
+        _member_access_rules.append(rule)
+
+
+def visible_members(user) -> QuerySet[Member]:
+    """R-X2: CalOptima Health staff see all members; others only those their organization has a part
+    in (its health network members, and what higher apps register)."""
+    if not user.is_authenticated:
+        return Member.objects.none()
+    if user.is_caloptima_staff:
+        return Member.objects.all()
+    org_id = user.organization_id
+    if org_id is None:
+        return Member.objects.none()
+    q = Q(health_network_assignments__health_network_id=org_id)
+    for rule in _member_access_rules:
+        q |= rule(user)
+    return Member.objects.filter(pk__in=Member.objects.filter(q).values("pk"))
+
+
+def search_members(
+    user, *, cin: str = "", member_id: str = "", name: str = "", birth_date=None
+) -> QuerySet[Member]:
+    """Search within what the user may see: exact CIN, exact member id, or name and birth date."""
+    qs = visible_members(user)
+    if cin:
+        return qs.filter(cin=cin.strip().upper())
+    if member_id:
+        return qs.filter(member_id=member_id.strip())
+    qs = qs.filter(birth_date=birth_date) if birth_date else qs
+    for part in name.split():
+        qs = qs.filter(Q(first_name__icontains=part) | Q(last_name__icontains=part))
+    return qs
+
+
+def member_detail(user, pk: int) -> Member:
+    """One member with all dated history loaded in a fixed number of queries; 404s outside scope."""
+    from django.shortcuts import get_object_or_404
+
+    qs = visible_members(user).prefetch_related(
+        Prefetch("eligibility_spans", queryset=EligibilitySpan.objects.order_by("-start_date")),
+        Prefetch(
+            "health_network_assignments",
+            queryset=HealthNetworkAssignment.objects.select_related("health_network").order_by(
+                "-start_date"
+            ),
+        ),
+        Prefetch(
+            "populations",
+            queryset=MemberPopulationOfFocus.objects.select_related("population").order_by(
+                "population__code", "-start_date"
+            ),
+        ),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def eligibility_on(member: Member, on: datetime.date) -> Verdict:
+    """The eligibility verdict for a member on an explicit date (R-M2); uses prefetched rows."""
+    if on is None:
+        raise ValueError("Eligibility is always checked for a given date (R-M2).")
+    spans = [Span(s.program, s.start_date, s.end_date) for s in member.eligibility_spans.all()]
+    hn = next(
+        (
+            a.health_network.name
+            for a in member.health_network_assignments.all()
+            if a.start_date <= on and (a.end_date is None or on <= a.end_date)
+        ),
+        None,
+    )
+    pops = [
+        HeldPopulation(
+            p.population.code, p.population.adult_live_from, p.population.child_live_from
+        )
+        for p in member.populations.all()
+        if p.start_date <= on and (p.end_date is None or on <= p.end_date)
+    ]
+    return decide_eligibility(
+        on=on, birth_date=member.birth_date, spans=spans, populations=pops, health_network=hn
+    )

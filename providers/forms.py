@@ -1,0 +1,76 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from members.models import PopulationOfFocus
+
+from .models import PanelChangeRequest, Role, Service
+from .services import SITE_ADMIN_ASSIGNABLE
+
+
+class DirectoryFilterForm(forms.Form):
+    service = forms.ModelChoiceField(
+        Service.objects.all(), required=False, to_field_name="code", empty_label="Any service"
+    )
+    population = forms.ModelChoiceField(
+        PopulationOfFocus.objects.all(),
+        required=False,
+        to_field_name="code",
+        label="Population of Focus",
+        empty_label="Any POF",
+    )
+    accepting = forms.BooleanField(label="Accepting referrals only", required=False)
+
+
+def _role_choices(actor):
+    if actor.is_system_admin:
+        return Role.choices
+    return [(v, label) for v, label in Role.choices if v in SITE_ADMIN_ASSIGNABLE]
+
+
+class NewUserForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    role = forms.ChoiceField()
+    password = forms.CharField(
+        widget=forms.PasswordInput, help_text="At least 8 characters, not all digits."
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(actor)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField()
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(actor)
+
+
+class PanelChangeRequestForm(forms.Form):
+    population = forms.ModelChoiceField(
+        PopulationOfFocus.objects.all(), label="Population of Focus"
+    )
+    action = forms.ChoiceField(choices=PanelChangeRequest.Action.choices)
+    expertise_statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The organization's experience and staff qualifications for this population.",
+    )
+
+
+class PanelDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CapacityForm(forms.Form):
+    accepting_referrals = forms.BooleanField(required=False)
+    open_slots = forms.IntegerField(min_value=0)

@@ -1,0 +1,279 @@
+"""Synthetic demo data: capacity, panels, about 200 members and one user per role. Idempotent."""
+
+import datetime
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from members.models import AlternativeFormat, Language, PopulationOfFocus, Program
+from members.services import (
+    add_eligibility_span,
+    add_population,
+    assign_health_network,
+    upsert_member,
+)
+from providers.models import EcmPanelEntry, Offering, Organization, Role, Service, User
+
+D = datetime.date
+DEMO_PASSWORD = "calaim-demo-2026"
+REFERRING_CLINIC = "Harbor Community Clinic (demo)"
+DEMO_USERS = [
+    # username, first, last, role, organization
+    ("coordinator", "Casey", "Coordinator", Role.CARE_COORDINATOR, "AltaMed Health Services"),
+    ("clinic", "Robin", "Referrer", Role.CARE_COORDINATOR, REFERRING_CLINIC),
+    ("provider", "Pat", "Provider", Role.PROVIDER_STAFF, "Mercy House"),
+    ("reviewer", "Rene", "Reviewer", Role.UTILIZATION_REVIEWER, "CalOptima Health"),
+    ("hnstaff", "Harper", "Network", Role.HEALTH_NETWORK_STAFF, "Prospect Medical Group"),
+    ("siteadmin", "Sam", "Siteadmin", Role.SITE_ADMIN, "AltaMed Health Services"),
+    ("sysadmin", "Alex", "Admin", Role.SYSTEM_ADMIN, "CalOptima Health"),
+]
+FIRST = [
+    "Ana",
+    "Luis",
+    "Mai",
+    "Minh",
+    "Ji-woo",
+    "Soo",
+    "Wei",
+    "Lan",
+    "Omar",
+    "Leila",
+    "Sara",
+    "John",
+    "Maria",
+    "Jose",
+    "Hana",
+    "Dara",
+    "Noor",
+    "Elena",
+    "Tomas",
+    "Grace",
+    "Kai",
+    "Rosa",
+    "Ivan",
+    "Amir",
+    "Linh",
+    "Yuna",
+    "Chen",
+    "Farah",
+    "Diego",
+    "Ruth",
+]
+LAST = [
+    "Alvarez",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Park",
+    "Li",
+    "Wong",
+    "Haddad",
+    "Rahimi",
+    "Garcia",
+    "Lopez",
+    "Pham",
+    "Le",
+    "Choi",
+    "Zhang",
+    "Karimi",
+    "Saleh",
+    "Martinez",
+    "Hernandez",
+    "Reyes",
+    "Flores",
+    "Vo",
+    "Lee",
+    "Chang",
+    "Torres",
+    "Ramos",
+    "Diaz",
+    "Castro",
+    "Ortiz",
+    "Mendoza",
+]
+CS_PORTFOLIO = {
+    "American Family Housing": [
+        "CS_HOUSING_NAVIGATION",
+        "CS_HOUSING_DEPOSITS",
+        "CS_HOUSING_TENANCY",
+    ],
+    "Blue Sky Manor Inc.": ["CS_ASSISTED_LIVING_TRANSITION", "CS_PERSONAL_CARE_HOMEMAKER"],
+    "Community Action Partnership of Orange County": [
+        "CS_MEDICALLY_TAILORED_MEALS",
+        "CS_ASTHMA_REMEDIATION",
+    ],
+    "Friendship Shelter": ["CS_HOUSING_NAVIGATION", "CS_HOUSING_TENANCY", "CS_RECUPERATIVE_CARE"],
+    "Jamboree Housing": ["CS_HOUSING_TENANCY", "CS_HOUSING_DEPOSITS", "CS_TRANSITIONAL_RENT"],
+    "Lutheran Social Services of Southern California": [
+        "CS_HOUSING_NAVIGATION",
+        "CS_HOUSING_DEPOSITS",
+        "CS_RESPITE",
+    ],
+    "Mercy House": [
+        "CS_HOUSING_NAVIGATION",
+        "CS_HOUSING_DEPOSITS",
+        "CS_RECUPERATIVE_CARE",
+        "CS_POST_HOSPITALIZATION_HOUSING",
+    ],
+    "Volunteers of America of Los Angeles": [
+        "CS_SOBERING_CENTERS",
+        "CS_DAY_HABILITATION",
+        "CS_HOME_MODIFICATIONS",
+        "CS_COMMUNITY_TRANSITION",
+    ],
+}
+HN_PANEL = ["1a", "1b", "2", "4", "5", "7", "8", "9"]
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (refused unless DEBUG or --allow-demo-data). Safe to re-run."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-demo-data",
+            action="store_true",
+            help="Load even when DEBUG is off (never on a production database).",
+        )
+        parser.add_argument("--members", type=int, default=200)
+
+    def handle(self, *args, allow_demo_data, members, **options):
+        if not (settings.DEBUG or allow_demo_data or settings.CALAIM_ALLOW_DEMO_SEED):
+            raise CommandError("Refused: DEBUG is off. Pass --allow-demo-data to load demo data.")
+        with transaction.atomic():
+            self._roster()
+            self._users()
+        created = self._members(members)
+        self.stdout.write(
+            f"Demo data ready: {members} members ({created} new or changed), "
+            f"{len(DEMO_USERS)} demo users (password {DEMO_PASSWORD})."
+        )
+
+    def _roster(self):
+        services = {s.code: s for s in Service.objects.all()}
+        pofs = {p.code: p for p in PopulationOfFocus.objects.all()}
+        clinic, _ = Organization.objects.get_or_create(
+            name=REFERRING_CLINIC, defaults={"is_referring_organization": True}
+        )
+        for i, org in enumerate(Organization.objects.filter(is_ecm_provider=True)):
+            Offering.objects.get_or_create(
+                organization=org,
+                service=services["ECM"],
+                defaults={"accepting_referrals": i % 5 != 3, "open_slots": 10 + (i * 7) % 40},
+            )
+            if org.is_health_network:
+                for code in HN_PANEL:
+                    EcmPanelEntry.objects.get_or_create(organization=org, population=pofs[code])
+        caloptima = Organization.objects.get(is_caloptima=True)
+        Offering.objects.get_or_create(
+            organization=caloptima,
+            service=services["CS_HOUSING_NAVIGATION"],
+            defaults={"accepting_referrals": True, "open_slots": 120},
+        )
+        for i, (name, codes) in enumerate(CS_PORTFOLIO.items()):
+            org = Organization.objects.get(name=name)
+            for j, code in enumerate(codes):
+                Offering.objects.get_or_create(
+                    organization=org,
+                    service=services[code],
+                    defaults={
+                        "accepting_referrals": (i + j) % 4 != 2,
+                        "open_slots": 3 + (i * 5 + j) % 20,
+                    },
+                )
+        return clinic
+
+    def _users(self):
+        for username, first, last, role, org_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": role,
+                    "email": f"{username}@demo.calaim.invalid",
+                    "organization": Organization.objects.get(name=org_name),
+                },
+            )
+            if created:
+                user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMIN
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+
+    def _members(self, count: int) -> int:
+        rng = random.Random(2026)
+        networks = list(Organization.objects.health_networks().order_by("name"))
+        pofs = {p.code: p for p in PopulationOfFocus.objects.all()}
+        languages = [c for c, _ in Language.choices]
+        changed = 0
+        for n in range(count):
+            birth = D(1940, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 80))
+            cin = f"9{n:07d}{'ABCDEFGHJKLMNPRSTVWXYZ'[n % 22]}"
+            with transaction.atomic():
+                member, was_changed = upsert_member(
+                    cin=cin,
+                    member_id=f"M{100000 + n}",
+                    first_name=rng.choice(FIRST),
+                    last_name=rng.choice(LAST),
+                    birth_date=birth,
+                    sex=rng.choice("FMFMX"),
+                    preferred_language=rng.choice(languages[:3] * 3 + languages),
+                    alternative_format=AlternativeFormat.LARGE_PRINT
+                    if n % 17 == 0
+                    else AlternativeFormat.NONE,
+                    phone=f"(714) 555-{n:04d}",
+                    city=rng.choice(["Anaheim", "Santa Ana", "Irvine", "Garden Grove", "Orange"]),
+                    zip_code=rng.choice(["92801", "92701", "92618", "92840", "92866"]),
+                )
+                changed += was_changed
+                self._history(member, n, rng, networks, pofs)
+        return changed
+
+    def _history(self, member, n, rng, networks, pofs):
+        """Spans that start and end, HN changes, POFs fitting the member's age."""
+        kind = n % 20
+        start = D(2021 + n % 4, 1 + n % 12, 1)
+        hn = networks[n % len(networks)]
+        if kind < 13:  # Medi-Cal, open
+            add_eligibility_span(
+                member=member, program=Program.MEDI_CAL, start_date=start, end_date=None
+            )
+        elif kind < 16:  # Medi-Cal, then OneCare from 2023 or 2024 (ECM ends 2024, R-M5)
+            switch = D(2023 + n % 2, 7, 1)
+            start = min(start, D(2022, 1, 1))
+            add_eligibility_span(
+                member=member,
+                program=Program.MEDI_CAL,
+                start_date=start,
+                end_date=switch - datetime.timedelta(days=1),
+            )
+            add_eligibility_span(
+                member=member, program=Program.ONECARE, start_date=switch, end_date=None
+            )
+        elif kind < 18:  # PACE (R-M4)
+            add_eligibility_span(
+                member=member, program=Program.PACE, start_date=start, end_date=None
+            )
+        else:  # lapsed Medi-Cal
+            add_eligibility_span(
+                member=member, program=Program.MEDI_CAL, start_date=start, end_date=D(2025, 6, 30)
+            )
+        if n % 9 == 4:  # changed network mid-way
+            other = networks[(n + 3) % len(networks)]
+            middle = D(2024, 1, 1)
+            if start < middle:
+                assign_health_network(
+                    member=member,
+                    health_network=other,
+                    start_date=start,
+                    end_date=middle - datetime.timedelta(days=1),
+                )
+                start = middle
+        assign_health_network(member=member, health_network=hn, start_date=start, end_date=None)
+        is_child = (D(2026, 1, 1) - member.birth_date).days < 21 * 365
+        choices = ["1b", "2", "3", "7", "8"] if is_child else ["1a", "2", "3", "4", "5", "6", "9"]
+        for code in rng.sample(choices, k=(0, 1, 1, 2)[n % 4]):
+            add_population(
+                member=member, population=pofs[code], start_date=max(start, D(2022, 1, 1))
+            )

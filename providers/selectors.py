@@ -1,0 +1,70 @@
+"""What the providers app reads for others: the directory, health networks, users in scope."""
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import EcmPanelEntry, Offering, Organization, PanelChangeRequest, Service, User
+
+
+def health_networks_by_name() -> dict[str, Organization]:
+    """Health networks keyed by lower-cased name, for imports."""
+    return {o.name.lower(): o for o in Organization.objects.health_networks()}
+
+
+def caloptima_health() -> Organization:
+    return Organization.objects.get(is_caloptima=True)
+
+
+def services() -> QuerySet[Service]:
+    return Service.objects.all()
+
+
+def directory(
+    *, service_code: str = "", population_code: str = "", accepting: bool | None = None
+) -> QuerySet[Organization]:
+    """Active provider organizations with their offerings (capacity) and ECM panel, filtered by
+    service, POF and accepting-referrals. Loaded in a fixed number of queries."""
+    qs = Organization.objects.active().filter(offerings__isnull=False)
+    offering_filter = {}
+    if service_code:
+        offering_filter["service__code"] = service_code
+    if accepting is not None:
+        offering_filter["accepting_referrals"] = accepting
+    if offering_filter:
+        qs = qs.filter(**{f"offerings__{k}": v for k, v in offering_filter.items()})
+    if population_code:
+        qs = qs.filter(panel_entries__population__code=population_code)
+    offerings = Offering.objects.select_related("service").order_by("service__available_from")
+    if offering_filter:
+        offerings = offerings.filter(**offering_filter)
+    return (
+        qs.distinct()
+        .order_by("name")
+        .prefetch_related(
+            Prefetch("offerings", queryset=offerings),
+            Prefetch(
+                "panel_entries",
+                queryset=EcmPanelEntry.objects.select_related("population").order_by(
+                    "population__code"
+                ),
+            ),
+        )
+    )
+
+
+def organization_users(user) -> QuerySet[User]:
+    """R-X1: the users a site administrator manages: their own organization's, nobody else's."""
+    if not user.is_authenticated or user.organization_id is None:
+        return User.objects.none()
+    return User.objects.filter(organization_id=user.organization_id).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def panel_requests_for(user) -> QuerySet[PanelChangeRequest]:
+    """System admins see every panel change request; others their organization's (R-P3)."""
+    qs = PanelChangeRequest.objects.select_related(
+        "organization", "population", "requested_by", "decided_by"
+    )
+    if user.is_system_admin:
+        return qs
+    return qs.filter(organization_id=user.organization_id)

@@ -1,0 +1,169 @@
+"""What the providers app does: POF panel changes (R-P3), users managed by site administrators
+(R-X1), capacity updates. One transaction each; bad input raises ValidationError naming the
+field."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import EcmPanelEntry, Offering, PanelChangeRequest, Role, User
+from .rules import role_problem
+
+
+@transaction.atomic
+def request_panel_change(*, user, population, action: str, expertise_statement: str):
+    """R-P3: an ECM organization's site administrator asks to add or remove a POF."""
+    org = user.organization
+    if not (user.is_site_admin and org and org.is_ecm_provider):
+        raise PermissionDenied(
+            "Only an ECM provider's site administrator can ask for panel changes."
+        )
+    if not (expertise_statement or "").strip():
+        raise ValidationError({"expertise_statement": "Describe the organization's expertise."})
+    on_panel = EcmPanelEntry.objects.filter(organization=org, population=population).exists()
+    if action == PanelChangeRequest.Action.ADD and on_panel:
+        raise ValidationError({"population": f"POF {population.code} is already on the panel."})
+    if action == PanelChangeRequest.Action.REMOVE and not on_panel:
+        raise ValidationError({"population": f"POF {population.code} is not on the panel."})
+    if action == PanelChangeRequest.Action.ADD and population.sole_provider_id not in (
+        None,
+        org.pk,
+    ):
+        raise ValidationError(
+            {
+                "population": f"POF {population.code} is served by {population.sole_provider} "
+                "alone (R-P2)."
+            }
+        )
+    try:
+        with transaction.atomic():
+            return PanelChangeRequest.objects.create(
+                organization=org,
+                population=population,
+                action=action,
+                expertise_statement=expertise_statement.strip(),
+                requested_by=user,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"population": f"A request for POF {population.code} is already pending."}
+        ) from None
+
+
+@transaction.atomic
+def decide_panel_change(*, user, request_id: int, approve: bool, note: str = ""):
+    """R-P3: a system admin approves or rejects; the panel changes only on approval."""
+    if not user.is_system_admin:
+        raise PermissionDenied("Only a system admin decides panel changes.")
+    req = PanelChangeRequest.objects.select_for_update().get(pk=request_id)
+    if req.status != PanelChangeRequest.Status.PENDING:
+        raise ValidationError({"status": f"This request was already {req.get_status_display()}."})
+    if not approve and not note.strip():
+        raise ValidationError({"decision_note": "Give the reason for the rejection."})
+    if approve:
+        if req.action == PanelChangeRequest.Action.ADD:
+            EcmPanelEntry.objects.get_or_create(
+                organization=req.organization, population=req.population
+            )
+        else:
+            EcmPanelEntry.objects.filter(
+                organization=req.organization, population=req.population
+            ).delete()
+    req.status = (
+        PanelChangeRequest.Status.APPROVED if approve else PanelChangeRequest.Status.REJECTED
+    )
+    req.decided_by = user
+    req.decided_at = timezone.now()
+    req.decision_note = note.strip()
+    req.save()
+    return req
+
+
+def _require_site_admin_of(actor, target_org_id):
+    """R-X1: a site administrator acts on their own organization only."""
+    if not (actor.is_site_admin or actor.is_system_admin):
+        raise PermissionDenied("Only a site administrator manages users.")
+    if actor.is_site_admin and actor.organization_id != target_org_id:
+        raise PermissionDenied("Site administrators manage their own organization's users only.")
+
+
+SITE_ADMIN_ASSIGNABLE = {
+    Role.CARE_COORDINATOR,
+    Role.PROVIDER_STAFF,
+    Role.UTILIZATION_REVIEWER,
+    Role.HEALTH_NETWORK_STAFF,
+    Role.SITE_ADMIN,
+}
+
+
+def _check_role(actor, role, organization):
+    if role not in Role.values:
+        raise ValidationError({"role": f"'{role}' is not a role."})
+    if actor.is_site_admin and role not in SITE_ADMIN_ASSIGNABLE:
+        raise ValidationError({"role": "A site administrator cannot grant the system admin role."})
+    problem = role_problem(role, organization)
+    if problem:
+        raise ValidationError({"role": problem})
+
+
+@transaction.atomic
+def create_user(
+    *, actor, username: str, email: str, first_name: str, last_name: str, role: str, password: str
+) -> User:
+    """A site administrator adds a person to their own organization (one account each, R-X1)."""
+    org = actor.organization
+    _require_site_admin_of(actor, org.pk if org else None)
+    _check_role(actor, role, org)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "This username is taken."})
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        organization=org,
+        is_staff=role == Role.SYSTEM_ADMIN,
+        is_superuser=role == Role.SYSTEM_ADMIN,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def change_role(*, actor, user_id: int, role: str) -> User:
+    user = User.objects.select_for_update().get(pk=user_id)
+    _require_site_admin_of(actor, user.organization_id)
+    _check_role(actor, role, user.organization)
+    if user.pk == actor.pk and role != actor.role:
+        raise ValidationError({"role": "You cannot change your own role."})
+    user.role = role
+    user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMIN
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    return user
+
+
+@transaction.atomic
+def set_active(*, actor, user_id: int, active: bool) -> User:
+    user = User.objects.select_for_update().get(pk=user_id)
+    _require_site_admin_of(actor, user.organization_id)
+    if user.pk == actor.pk and not active:
+        raise ValidationError({"is_active": "You cannot deactivate your own account."})
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def update_capacity(*, actor, offering_id: int, accepting_referrals: bool, open_slots: int):
+    """A site administrator or system admin publishes the organization's capacity (R-R3)."""
+    offering = Offering.objects.select_for_update().get(pk=offering_id)
+    _require_site_admin_of(actor, offering.organization_id)
+    if open_slots is None or open_slots < 0:
+        raise ValidationError({"open_slots": "Open slots must be zero or more."})
+    offering.accepting_referrals = accepting_referrals
+    offering.open_slots = open_slots
+    offering.save(update_fields=["accepting_referrals", "open_slots", "updated_at"])
+    return offering

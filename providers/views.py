@@ -1,0 +1,171 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from calaim.forms import apply_errors
+
+from . import selectors, services
+from .forms import (
+    CapacityForm,
+    DirectoryFilterForm,
+    NewUserForm,
+    PanelChangeRequestForm,
+    PanelDecisionForm,
+    RoleForm,
+)
+from .models import Offering
+
+
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "service_code": data["service"].code if data["service"] else "",
+            "population_code": data["population"].code if data["population"] else "",
+            "accepting": True if data["accepting"] else None,
+        }
+    organizations = selectors.directory(**filters)
+    return render(
+        request, "providers/directory.html", {"form": form, "organizations": organizations}
+    )
+
+
+def _require_user_manager(user):
+    if not (user.is_site_admin or user.is_system_admin):
+        raise Http404
+
+
+def users(request):
+    """R-X1: a site administrator sees and manages their own organization's users."""
+    _require_user_manager(request.user)
+    form = NewUserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.create_user(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Account {created.username} created.")
+            return redirect("providers:users")
+    people = selectors.organization_users(request.user)
+    offerings = Offering.objects.filter(
+        organization_id=request.user.organization_id
+    ).select_related("service")
+    return render(
+        request,
+        "providers/users.html",
+        {
+            "form": form,
+            "people": people,
+            "role_form": RoleForm(actor=request.user),
+            "offerings": offerings,
+        },
+    )
+
+
+def _managed_user(request, pk):
+    return get_object_or_404(selectors.organization_users(request.user), pk=pk)
+
+
+@require_POST
+def user_role(request, pk):
+    _require_user_manager(request.user)
+    person = _managed_user(request, pk)
+    form = RoleForm(request.POST, actor=request.user)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        services.change_role(actor=request.user, user_id=person.pk, role=form.cleaned_data["role"])
+        messages.success(request, f"{person.username} is now {person.get_role_display()}.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(m for msgs in exc.message_dict.values() for m in msgs))
+    return redirect("providers:users")
+
+
+@require_POST
+def user_active(request, pk):
+    _require_user_manager(request.user)
+    person = _managed_user(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_active(actor=request.user, user_id=person.pk, active=active)
+        messages.success(
+            request, f"{person.username} {'reactivated' if active else 'deactivated'}."
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("providers:users")
+
+
+@require_POST
+def capacity(request, pk):
+    _require_user_manager(request.user)
+    offering = get_object_or_404(
+        Offering.objects.select_related("service"),
+        pk=pk,
+        organization_id=request.user.organization_id,
+    )
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        services.update_capacity(actor=request.user, offering_id=offering.pk, **form.cleaned_data)
+        messages.success(request, f"Capacity for {offering.service} updated.")
+    else:
+        messages.error(request, "Open slots must be a whole number, zero or more.")
+    return redirect("providers:users")
+
+
+def panel_requests(request):
+    """R-P3: ECM site administrators ask for panel changes; system admins decide them."""
+    user = request.user
+    can_request = bool(
+        user.is_site_admin and user.organization and user.organization.is_ecm_provider
+    )
+    if not (can_request or user.is_system_admin):
+        raise Http404
+    form = PanelChangeRequestForm(request.POST or None) if can_request else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.request_panel_change(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Your request was sent to CalOptima Health.")
+            return redirect("providers:panel_requests")
+    panel = (
+        user.organization.panel_entries.select_related("population") if user.organization else []
+    )
+    return render(
+        request,
+        "providers/panel_requests.html",
+        {
+            "form": form,
+            "requests": selectors.panel_requests_for(user),
+            "panel": panel,
+            "decision_form": PanelDecisionForm(),
+        },
+    )
+
+
+@require_POST
+def panel_decide(request, pk):
+    if not request.user.is_system_admin:
+        raise Http404
+    get_object_or_404(selectors.panel_requests_for(request.user), pk=pk)
+    form = PanelDecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        services.decide_panel_change(
+            user=request.user,
+            request_id=pk,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "Decision recorded.")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("providers:panel_requests")

@@ -1,0 +1,73 @@
+"""Shared fixtures. Tests that need a real service (PostgreSQL, Redis, Chromium) call `require`: it
+skips locally when the service is absent, and fails under CI, where nothing may be skipped."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from calaim.celery import app as celery_app
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require(ok: bool, what: str) -> None:
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI and is missing")
+    pytest.skip(f"{what} is not available here (set it up as the README says)")
+
+
+@pytest.fixture
+def require_postgres():
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def require_redis():
+    require(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL=redis://...)")
+
+
+@pytest.fixture
+def require_chromium():
+    require(
+        shutil.which("chromium") is not None or os.path.exists("/usr/bin/chromium"),
+        "Chromium (/usr/bin/chromium)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in-process in tests unless a test starts a real worker."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def caloptima():
+    from providers.models import Organization
+
+    return Organization.objects.get(is_caloptima=True)
+
+
+@pytest.fixture
+def reviewer(caloptima):
+    from tests.providers.factories import UserFactory
+
+    return UserFactory(organization=caloptima, role="utilization_reviewer")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

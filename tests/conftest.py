@@ -20,6 +20,16 @@ def require(ok: bool, what: str) -> None:
     pytest.skip(f"{what} is not available here (set it up as the README says)")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """One test database per pytest process, so concurrent runs on one server never collide."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and not test.get("NAME"):
+        test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
+
+
 @pytest.fixture
 def require_postgres():
     require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")

@@ -1,6 +1,7 @@
 """A Celery task runs through a real worker process on Redis, against the test database."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,8 @@ from calaim.celery import app as celery_app
 from members.models import Member
 from members.tasks import import_member_file
 
+# A queue of this run's own: concurrent test runs on one Redis never take each other's tasks.
+QUEUE = f"pytest-{os.getpid()}"
 CSV = (
     "cin,member_id,first_name,last_name,birth_date,sex,language,program,span_start,span_end,"
     "health_network,pof_codes\n"
@@ -42,16 +45,18 @@ def worker(require_postgres, require_redis, transactional_db):
             "--loglevel",
             "WARNING",
             "-Q",
-            "celery",
+            QUEUE,
             "-n",
-            f"pytest-{os.getpid()}@%h",
+            f"{QUEUE}@%h",
         ],
         env=env,
     )
     celery_app.conf.task_always_eager = False
     try:
         deadline = time.monotonic() + 60
-        while not celery_app.control.ping(timeout=1):
+        while not celery_app.control.ping(
+            destination=[f"{QUEUE}@{socket.gethostname()}"], timeout=1
+        ):
             assert proc.poll() is None, "the Celery worker exited during start-up"
             assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
         yield proc
@@ -63,7 +68,7 @@ def worker(require_postgres, require_redis, transactional_db):
 def test_import_task_runs_in_a_real_worker_on_redis(worker, tmp_path):
     path = tmp_path / "members.csv"
     path.write_text(CSV)
-    result = import_member_file.delay(str(path)).get(timeout=60)
+    result = import_member_file.apply_async((str(path),), queue=QUEUE).get(timeout=60)
     assert result["read"] == 2 and result["applied"] == 1
     assert result["rejected"][0]["line"] == 3 and "cin" in result["rejected"][0]["reason"]
     member = Member.objects.get(cin="70000001A")

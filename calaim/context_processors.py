@@ -6,7 +6,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    nav = [("home", "Home"), ("members:search", "Members"), ("providers:directory", "Directory")]
+    nav = [
+        ("home", "Home"),
+        ("referrals:list", "Referrals"),
+        ("referrals:inbox", "Inbox"),
+        ("members:search", "Members"),
+        ("providers:directory", "Directory"),
+    ]
+    if user.is_caloptima_staff:
+        nav.append(("referrals:intake", "Intake"))
     if user.role in (Role.SITE_ADMIN,) or user.is_system_admin:
         nav.append(("providers:users", "Users"))
     if user.is_system_admin or (

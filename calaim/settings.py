@@ -37,9 +37,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "formtools",
     "calaim",
     "members",
     "providers",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -158,12 +161,18 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Referrals and authorizations for CalAIM ECM and Community Supports.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- Domain ----------------------------------------------------------------------------------
 # R-A1: the one place the cut-over lives. Compared in America/Los_Angeles.
 CALAIM_CUTOVER_DATE = datetime.date.fromisoformat(env.str("CALAIM_CUTOVER_DATE", "2023-01-01"))
 CALAIM_ALLOW_DEMO_SEED = env.bool("CALAIM_ALLOW_DEMO_SEED", default=False)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024  # attachments are checked against 10 MB each
+RATELIMIT_VIEW = None
+# Behind a proxy the client address comes from X-Forwarded-For (public self-referral rate limit).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

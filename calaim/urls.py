@@ -3,11 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from referrals import views as referral_views
+
 from . import views
 
 api_v1 = [
     path("", include("members.api_urls")),
     path("", include("providers.api_urls")),
+    path("", include("referrals.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +20,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("members/", include("members.urls")),
     path("providers/", include("providers.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("refer/", referral_views.self_referral, name="self_referral"),
+    path("refer/received/", referral_views.self_referral_thanks, name="self_referral_thanks"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

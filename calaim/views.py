@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from calaim.celery import app as celery_app
 from providers.models import Role
+from referrals import selectors as referral_selectors
 
 
 def _database_ok() -> bool:
@@ -47,8 +48,8 @@ def healthz(request):
 
 
 HOME_INTRO = {
-    Role.CARE_COORDINATOR: "Find a member, check eligibility for a date, and choose a provider.",
-    Role.PROVIDER_STAFF: "Check members' eligibility and keep your published capacity current.",
+    Role.CARE_COORDINATOR: "Refer members to ECM and Community Supports and follow each referral.",
+    Role.PROVIDER_STAFF: "Accept or decline the referrals sent to you; keep capacity current.",
     Role.UTILIZATION_REVIEWER: "Review members' eligibility and the provider roster.",
     Role.HEALTH_NETWORK_STAFF: "Your network's members and the data shared with you.",
     Role.SITE_ADMIN: "Manage your organization's users and published capacity.",
@@ -58,5 +59,11 @@ HOME_INTRO = {
 
 def home(request):
     user = request.user
-    context = {"intro": HOME_INTRO.get(user.role, ""), "organization": user.organization}
+    context = {
+        "intro": HOME_INTRO.get(user.role, ""),
+        "organization": user.organization,
+        "unread": referral_selectors.unread_total(user),
+        "waiting": referral_selectors.inbox(user).count(),
+        "intake_waiting": referral_selectors.pending_self_referrals(user).count(),
+    }
     return render(request, "home.html", context)

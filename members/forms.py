@@ -5,19 +5,23 @@ from calaim.dates import business_today
 from .models import cin_validator
 
 
+class CinField(forms.CharField):
+    """A CIN, trimmed and upper-cased before it is validated, so that '91234567a' is accepted."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
 class MemberSearchForm(forms.Form):
     """Find a member by CIN, by plan member id, or by name and birth date. Sent by POST so that no
     personal data ends up in URLs or access logs."""
 
-    cin = forms.CharField(label="CIN", required=False, max_length=9, validators=[cin_validator])
+    cin = CinField(label="CIN", required=False, max_length=9, validators=[cin_validator])
     member_id = forms.CharField(label="Member id", required=False, max_length=20)
     name = forms.CharField(label="Name", required=False, max_length=160)
     birth_date = forms.DateField(
         label="Birth date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-    def clean_cin(self):
-        return self.cleaned_data["cin"].strip().upper()
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

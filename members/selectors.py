@@ -94,3 +94,23 @@ def eligibility_on(member: Member, on: datetime.date) -> Verdict:
     return decide_eligibility(
         on=on, birth_date=member.birth_date, spans=spans, populations=pops, health_network=hn
     )
+
+
+def member_by_identity(*, cin: str, birth_date) -> Member | None:
+    """Exact CIN and birth date: how any referrer finds a member to refer (R-R1), as providers
+    verify eligibility on the portal (S4). Only an exact match on both is returned."""
+    return (
+        Member.objects.filter(cin=(cin or "").strip().upper(), birth_date=birth_date)
+        .prefetch_related(
+            "eligibility_spans",
+            Prefetch(
+                "health_network_assignments",
+                queryset=HealthNetworkAssignment.objects.select_related("health_network"),
+            ),
+            Prefetch(
+                "populations",
+                queryset=MemberPopulationOfFocus.objects.select_related("population"),
+            ),
+        )
+        .first()
+    )

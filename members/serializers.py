@@ -72,14 +72,18 @@ class MemberDetailSerializer(serializers.ModelSerializer):
         ]
 
 
+class CinField(serializers.CharField):
+    """A CIN, trimmed and upper-cased before it is validated, so that '91234567a' is accepted."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).upper()
+
+
 class MemberSearchSerializer(serializers.Serializer):
-    cin = serializers.CharField(required=False, max_length=9, validators=[cin_validator])
+    cin = CinField(required=False, max_length=9, validators=[cin_validator])
     member_id = serializers.CharField(required=False, max_length=20)
     name = serializers.CharField(required=False, max_length=160)
     birth_date = serializers.DateField(required=False)
-
-    def validate_cin(self, value):
-        return value.strip().upper()
 
     def validate_birth_date(self, value):
         if value > business_today():

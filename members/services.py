@@ -213,10 +213,29 @@ def _choice(value: str, choices, column: str) -> str:
     raise ValidationError({column: f"'{value}' is not one of: {allowed}."})
 
 
+# Model fields whose errors are reported under the file's column name.
+FIELD_COLUMNS = {
+    "start_date": "span_start",
+    "end_date": "span_end",
+    "preferred_language": "language",
+}
+
+
 def _error_text(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        return "; ".join(
+            f"{FIELD_COLUMNS.get(k, k)}: {' '.join(v)}" for k, v in exc.message_dict.items()
+        )
     return " ".join(exc.messages)
+
+
+def _field_count_problem(row: dict, expected: int) -> str | None:
+    """csv.DictReader pads a short row with None and files a long row's extras under None."""
+    extra = row.get(None) or []
+    given = sum(v is not None for k, v in row.items() if k is not None) + len(extra)
+    if extra or given < expected:
+        return f"the row has {given} fields, the header has {expected}."
+    return None
 
 
 @transaction.atomic
@@ -308,6 +327,10 @@ def import_members(lines) -> ImportReport:
     for row in reader:
         report.read += 1
         line = reader.line_num
+        problem = _field_count_problem(row, len(header))
+        if problem:
+            report.rejected.append((line, problem))
+            continue
         try:
             if _apply_member_row(row, networks, populations):
                 report.applied += 1

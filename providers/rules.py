@@ -2,8 +2,9 @@
 
 
 def npi_is_valid(value: str) -> bool:
-    """NPI check digit: Luhn over the 9 base digits with the 80840 prefix (constant sum 24)."""
-    if len(value) != 10 or not value.isdigit():
+    """NPI check digit: Luhn over the 9 base digits with the 80840 prefix (constant sum 24).
+    ASCII digits only: str.isdigit() also accepts other scripts' and superscript digits."""
+    if len(value) != 10 or not (value.isascii() and value.isdigit()):
         return False
     digits = [int(c) for c in value[:9]]
     total = 24

@@ -68,3 +68,38 @@ def panel_requests_for(user) -> QuerySet[PanelChangeRequest]:
     if user.is_system_admin:
         return qs
     return qs.filter(organization_id=user.organization_id)
+
+
+def offering_of(organization, service) -> Offering | None:
+    """The organization's offering of a service (with capacity), or None."""
+    if organization is None:
+        return None
+    return Offering.objects.filter(organization=organization, service=service).first()
+
+
+def ecm_panel_of(organization) -> set[str]:
+    """The POF codes on an organization's ECM panel (R-P2)."""
+    return set(
+        EcmPanelEntry.objects.filter(organization=organization).values_list(
+            "population__code", flat=True
+        )
+    )
+
+
+def referral_providers(service) -> QuerySet[Organization]:
+    """Active organizations accepting referrals for a service: the ones a referrer may choose."""
+    return Organization.objects.active().filter(
+        offerings__service=service, offerings__accepting_referrals=True
+    )
+
+
+def offerings_of_service(service) -> QuerySet[Offering]:
+    return Offering.objects.filter(service=service, organization__active=True).select_related(
+        "organization"
+    )
+
+
+def offerings_of_organization(organization) -> QuerySet[Offering]:
+    if organization is None:
+        return Offering.objects.none()
+    return Offering.objects.filter(organization=organization).select_related("service")

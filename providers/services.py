@@ -35,6 +35,17 @@ def request_panel_change(*, user, population, action: str, expertise_statement: 
                 "alone (R-P2)."
             }
         )
+    if (
+        action == PanelChangeRequest.Action.ADD
+        and population.served_by_plan_and_networks
+        and not (org.is_caloptima or org.is_health_network)
+    ):
+        raise ValidationError(
+            {
+                "population": f"POF {population.code} is served by CalOptima Health and the "
+                "health networks (R-P2)."
+            }
+        )
     try:
         with transaction.atomic():
             return PanelChangeRequest.objects.create(
@@ -87,6 +98,12 @@ def _require_site_admin_of(actor, target_org_id):
         raise PermissionDenied("Site administrators manage their own organization's users only.")
 
 
+def _protect_system_admin(actor, user, field: str):
+    """A site administrator can neither grant the system admin role nor take it away (R-X1)."""
+    if user.is_system_admin and not actor.is_system_admin:
+        raise ValidationError({field: "Only a system admin changes a system admin's account."})
+
+
 SITE_ADMIN_ASSIGNABLE = {
     Role.CARE_COORDINATOR,
     Role.PROVIDER_STAFF,
@@ -136,6 +153,7 @@ def create_user(
 def change_role(*, actor, user_id: int, role: str) -> User:
     user = User.objects.select_for_update().get(pk=user_id)
     _require_site_admin_of(actor, user.organization_id)
+    _protect_system_admin(actor, user, "role")
     _check_role(actor, role, user.organization)
     if user.pk == actor.pk and role != actor.role:
         raise ValidationError({"role": "You cannot change your own role."})
@@ -149,6 +167,7 @@ def change_role(*, actor, user_id: int, role: str) -> User:
 def set_active(*, actor, user_id: int, active: bool) -> User:
     user = User.objects.select_for_update().get(pk=user_id)
     _require_site_admin_of(actor, user.organization_id)
+    _protect_system_admin(actor, user, "is_active")
     if user.pk == actor.pk and not active:
         raise ValidationError({"is_active": "You cannot deactivate your own account."})
     user.is_active = active

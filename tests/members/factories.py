@@ -55,3 +55,28 @@ class MemberPopulationFactory(factory.django.DjangoModelFactory):
     population = factory.LazyFunction(lambda: population("1a"))
     start_date = datetime.date(2022, 1, 1)
     end_date = None
+
+
+def member_with_history(
+    *,
+    health_network=None,
+    pof_codes=("1a", "2"),
+    program="medi_cal",
+    **member_fields,
+) -> Member:
+    """A member with two consecutive spans (2022, then open from 2023), one health network
+    assignment and POFs: the shape the pages and the API show."""
+    member = MemberFactory(**member_fields)
+    EligibilitySpanFactory(
+        member=member,
+        program=program,
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2022, 12, 31),
+    )
+    EligibilitySpanFactory(member=member, program=program, start_date=datetime.date(2023, 1, 1))
+    HealthNetworkAssignmentFactory(
+        member=member, **({"health_network": health_network} if health_network else {})
+    )
+    for code in pof_codes:
+        MemberPopulationFactory(member=member, population=population(code))
+    return member

@@ -1,0 +1,217 @@
+import django_filters
+from django import forms
+
+from calaim.dates import business_today
+from members.forms import CinField
+from members.models import Language, PopulationOfFocus, cin_validator
+from members.selectors import member_by_identity
+from providers.models import Organization, Service
+
+from .models import Referral, Status, Urgency
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class MemberStepForm(forms.Form):
+    """Step 1: the member by exact CIN and birth date, and the date the service should start."""
+
+    cin = CinField(label="CIN", max_length=9, validators=[cin_validator])
+    birth_date = forms.DateField(widget=DATE)
+    requested_start_date = forms.DateField(
+        label="Requested start date",
+        widget=DATE,
+        help_text="Eligibility is checked for this date.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        member = member_by_identity(cin=data["cin"], birth_date=data["birth_date"])
+        if member is None:
+            self.add_error("cin", "No member has this CIN with this birth date.")
+        data["member"] = member
+        return data
+
+
+class ServiceStepForm(forms.Form):
+    service = forms.ModelChoiceField(
+        Service.objects.all(),
+        widget=forms.RadioSelect,
+        to_field_name="code",
+        help_text="Housing navigation and housing deposits are separate services: each needs its "
+        "own referral and its own authorization (R-C3).",
+    )
+
+
+class DetailsStepForm(forms.Form):
+    receiving_organization = forms.ModelChoiceField(
+        Organization.objects.none(), required=False, label="Provider", empty_label=None
+    )
+    populations = forms.ModelMultipleChoiceField(
+        PopulationOfFocus.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Populations of Focus claimed",
+    )
+    self_referral = forms.BooleanField(
+        required=False,
+        label="Self-referral: my organization will fulfil this for its own client",
+    )
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
+    expedited_justification = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for an expedited referral: why the standard timeframe could harm the "
+        "member.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    member_consent = forms.BooleanField(
+        required=False, label="The member (or their representative) consents to this referral"
+    )
+    authorized_representative = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Name and relationship, if one acts for the member.",
+    )
+    attachments = MultipleFileField(
+        required=False, help_text="PDF, PNG or JPEG, at most 10 MB each."
+    )
+
+    def __init__(self, *args, providers=None, service=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["receiving_organization"]
+        field.queryset = providers if providers is not None else Organization.objects.none()
+        is_housing_nav = service is not None and service.code == "CS_HOUSING_NAVIGATION"
+        if service is None or service.kind != "ecm":
+            del self.fields["populations"]
+        if is_housing_nav:
+            del self.fields["receiving_organization"]
+        elif service is not None and service.kind == "ecm":
+            field.empty_label = "Let CalOptima Health assign a provider"
+            field.help_text = "Only providers whose ECM panel includes a claimed POF can take it."
+        else:
+            field.required = True
+            field.empty_label = "Choose a provider"
+            field.help_text = "Only providers that are accepting referrals are listed."
+        org = getattr(user, "organization", None)
+        if not (is_housing_nav and org is not None and org.is_cs_provider):
+            del self.fields["self_referral"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("urgency") == Urgency.EXPEDITED and not data.get("expedited_justification"):
+            self.add_error(
+                "expedited_justification", "An expedited referral needs a justification."
+            )
+        if not data.get("member_consent"):
+            self.add_error("member_consent", "The member (or their representative) must consent.")
+        return data
+
+
+class ReviewStepForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    confirm_duplicate = forms.BooleanField(
+        required=False, label="I have looked at the open referral and a second one is needed"
+    )
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """Filters for referral lists, in the browser and the API."""
+
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    service = django_filters.ModelChoiceFilter(
+        queryset=Service.objects.all(), to_field_name="code", field_name="service"
+    )
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    created_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="Created from", widget=DATE
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="Created to", widget=DATE
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created"), ("status_changed_at", "updated"), ("status", "status")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["status", "service", "urgency"]
+
+
+class MoveForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    provider = forms.ModelChoiceField(Organization.objects.active(), required=False)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Message", max_length=5000
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="Add an attachment", help_text="PDF, PNG or JPEG, at most 10 MB.")
+
+
+class SelfReferralForm(forms.Form):
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80)
+    birth_date = forms.DateField(widget=DATE)
+    cin = CinField(
+        label="Medi-Cal CIN (if you know it)",
+        required=False,
+        max_length=9,
+        validators=[cin_validator],
+        help_text="On the Medi-Cal benefits card: 8 digits and a letter.",
+    )
+    phone = forms.CharField(max_length=20, help_text="Where CalOptima Health can reach you.")
+    language = forms.ChoiceField(choices=Language.choices, label="Preferred language")
+    service = forms.ModelChoiceField(
+        Service.objects.all(), to_field_name="code", label="What are you asking for?"
+    )
+    submitted_by = forms.CharField(
+        required=False,
+        max_length=120,
+        label="Asking for someone else? Your name and relationship",
+    )
+    consent = forms.BooleanField(
+        required=False,
+        label="I agree that CalOptima Health may use this information to contact me about this "
+        "request.",
+    )
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value > business_today():
+            raise forms.ValidationError("Birth date cannot be in the future.")
+        return value
+
+
+class IntakeMatchForm(forms.Form):
+    cin = CinField(label="Member CIN", max_length=9, validators=[cin_validator])
+    birth_date = forms.DateField(widget=DATE)
+
+
+class IntakeRejectForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")

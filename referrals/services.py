@@ -1,0 +1,528 @@
+"""What the referrals app does: submit, route, move through statuses, message, attach, and take
+public self-referrals. One transaction each; bad input raises ValidationError naming the field
+and saves nothing."""
+
+import datetime
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calaim.dates import business_date, business_today
+from members.models import Language, cin_validator
+from members.selectors import eligibility_on
+from providers.models import Role
+from providers.selectors import caloptima_health, ecm_panel_of, offering_of
+
+from . import rules, tasks
+from .models import (
+    Attachment,
+    Message,
+    Referral,
+    SelfReferral,
+    Source,
+    Status,
+    StatusChange,
+    ThreadRead,
+    Urgency,
+)
+from .selectors import open_referrals_for
+
+HOUSING_NAVIGATION = "CS_HOUSING_NAVIGATION"
+
+
+class DuplicateReferral(ValidationError):
+    """An open referral exists for this member and service: shown before a second is made."""
+
+    def __init__(self, existing: Referral):
+        self.existing = existing
+        super().__init__(
+            {
+                "confirm_duplicate": (
+                    f"{existing.reference} for this member and service is still open "
+                    f"({existing.get_status_display()}). Open it, or confirm that a second "
+                    "referral is needed."
+                )
+            }
+        )
+
+
+def _on_commit(task, *args):
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def source_for(organization) -> str:
+    """The referral source implied by the referring organization's kind."""
+    if organization is None:
+        return Source.SELF
+    if organization.is_health_network:
+        return Source.HEALTH_NETWORK
+    if organization.is_county:
+        return Source.COUNTY
+    if organization.is_cs_provider and not organization.is_caloptima:
+        return Source.CS_PROVIDER
+    if organization.is_ecm_provider:
+        return Source.HEALTH_CARE_PROVIDER
+    if organization.is_referring_organization:
+        return Source.COMMUNITY_ORGANIZATION
+    return Source.OTHER
+
+
+def _route(*, user, service, populations, chosen, self_referral, errors) -> tuple[object, str, str]:
+    """Where a new referral goes, its first status, and why (R-R3, R-R4, R-P2)."""
+    caloptima = caloptima_health()
+    org = user.organization if user else None
+    if self_referral and not (service.code == HOUSING_NAVIGATION and org and org.is_cs_provider):
+        errors["self_referral"] = (
+            "Only a Community Supports provider referring its own client for housing navigation "
+            "can mark a self-referral."
+        )
+        return caloptima, Status.IN_REVIEW, ""
+    if org is not None and org.is_health_network and not org.is_caloptima:
+        return caloptima, Status.IN_REVIEW, "R-R4: health network referrals go to CalOptima Health."
+    if service.code == HOUSING_NAVIGATION:
+        if self_referral:
+            offering = offering_of(org, service)
+            if offering is None:
+                errors["self_referral"] = f"{org} does not offer {service.name.lower()}."
+            return org, Status.SENT, "R-R3: routed back to the referring CS provider to fulfil."
+        return caloptima, Status.IN_REVIEW, "R-R3: housing navigation goes to CalOptima Health."
+    if service.kind == "cs":
+        if chosen is None:
+            errors["receiving_organization"] = "Choose a provider that offers this service."
+            return caloptima, Status.IN_REVIEW, ""
+        offering = offering_of(chosen, service)
+        if offering is None:
+            errors["receiving_organization"] = f"{chosen} does not offer {service.name.lower()}."
+        elif not offering.accepting_referrals:
+            errors["receiving_organization"] = f"{chosen} is not accepting referrals for this."
+        return chosen, Status.SENT, "R-R3: sent to the chosen provider."
+    # ECM
+    if chosen is None:
+        return caloptima, Status.IN_REVIEW, "No provider chosen: CalOptima Health assigns one."
+    offering = offering_of(chosen, service)
+    panel = ecm_panel_of(chosen)
+    claimed = {p.code for p in populations}
+    if offering is None:
+        errors["receiving_organization"] = f"{chosen} is not an ECM provider."
+    elif not offering.accepting_referrals:
+        errors["receiving_organization"] = f"{chosen} is not accepting ECM referrals."
+    elif not claimed:
+        errors["populations"] = "Claim the Population of Focus this provider serves."
+    elif not claimed & panel:
+        errors["receiving_organization"] = (
+            f"{chosen} does not serve POF {', '.join(sorted(claimed))} (R-P2); it serves "
+            f"{', '.join(sorted(panel)) or 'none'}."
+        )
+    return chosen, Status.SENT, "R-P2: sent to an ECM provider whose panel has the POF."
+
+
+def eligibility_problems(*, member, service, on: datetime.date, errors: dict) -> list[str]:
+    """Certain refusals go into `errors` (R-M3..R-M5, R-C1); review flags are returned."""
+    if on < service.available_from:
+        errors["service"] = (
+            f"{service.name} is available from {service.available_from:%-d %B %Y} (R-C1)."
+        )
+    verdict = eligibility_on(member, on)
+    blocking = verdict.blocking_reasons(service.kind)
+    if blocking:
+        errors["member"] = " ".join(f"{r.text} ({r.code})" for r in blocking)
+        return []
+    if service.kind == "ecm" and not verdict.ecm_eligible:
+        return [f"{r.text} ({r.code})" for r in verdict.reasons if r.service_kind == "ecm"]
+    return []
+
+
+def _read_uploads(uploads, errors) -> list[tuple[object, str]]:
+    checked = []
+    for upload in uploads or ():
+        head = upload.read(2048)
+        upload.seek(0)
+        content_type, problem = rules.attachment_problem(head, upload.size)
+        if problem:
+            errors["attachments"] = f"{upload.name} {problem}"
+        else:
+            checked.append((upload, content_type))
+    return checked
+
+
+def create_referral(
+    *,
+    user,
+    member,
+    service,
+    requested_start_date: datetime.date | None,
+    reason: str,
+    member_consent: bool,
+    urgency: str = Urgency.ROUTINE,
+    expedited_justification: str = "",
+    notes: str = "",
+    authorized_representative: str = "",
+    populations=(),
+    receiving_organization=None,
+    self_referral: bool = False,
+    idempotency_key: str | None = None,
+    confirm_duplicate: bool = False,
+    attachments=(),
+) -> tuple[Referral, bool]:
+    """Submit a referral (R-R1, R-R2): checks, routing, history, notification. Returns (referral,
+    created); a repeated idempotency key returns the first referral and creates nothing."""
+    key = f"{user.pk}:{idempotency_key}" if idempotency_key else None
+    if key:
+        existing = Referral.objects.filter(idempotency_key=key).first()
+        if existing:
+            return existing, False
+    errors: dict[str, str] = {}
+    populations = list(populations)
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the member needs this service."
+    if not member_consent:
+        errors["member_consent"] = "The member (or their representative) must consent."
+    if urgency not in Urgency.values:
+        errors["urgency"] = f"'{urgency}' is not routine or expedited."
+    elif urgency == Urgency.EXPEDITED and not (expedited_justification or "").strip():
+        errors["expedited_justification"] = "An expedited referral needs a justification."
+    if requested_start_date is None:
+        errors["requested_start_date"] = "Give the requested start date."
+        review = []
+    else:
+        review = eligibility_problems(
+            member=member, service=service, on=requested_start_date, errors=errors
+        )
+    if service.kind != "ecm" and populations:
+        errors["populations"] = "Populations of Focus are claimed for ECM referrals only."
+    receiver, first_status, route_note = _route(
+        user=user,
+        service=service,
+        populations=populations,
+        chosen=receiving_organization,
+        self_referral=self_referral,
+        errors=errors,
+    )
+    uploads = _read_uploads(attachments, errors)
+    if errors:
+        raise ValidationError(errors)
+    if service.kind == "ecm" and populations and requested_start_date:
+        held = {
+            p.population.code
+            for p in member.populations.all()
+            if p.start_date <= requested_start_date
+            and (p.end_date is None or requested_start_date <= p.end_date)
+        }
+        unproven = sorted({p.code for p in populations} - held)
+        if unproven:
+            review.append(f"POF {', '.join(unproven)} claimed without evidence on record.")
+    if not confirm_duplicate:
+        duplicate = open_referrals_for(member, service).first()
+        if duplicate:
+            raise DuplicateReferral(duplicate)
+
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                member=member,
+                service=service,
+                source=source_for(user.organization),
+                referring_organization=user.organization,
+                referring_user=user,
+                receiving_organization=receiver,
+                self_referral=self_referral,
+                urgency=urgency,
+                expedited_justification=(expedited_justification or "").strip(),
+                requested_start_date=requested_start_date,
+                reason=reason.strip(),
+                notes=(notes or "").strip(),
+                member_consent=member_consent,
+                authorized_representative=(authorized_representative or "").strip(),
+                needs_review=bool(review),
+                review_notes=" ".join(review),
+                status=Status.SUBMITTED,
+                status_changed_at=timezone.now(),
+                idempotency_key=key,
+            )
+            _finish_submission(referral, populations, user, first_status, route_note, uploads)
+    except IntegrityError:
+        # A concurrent submission with the same idempotency key won the race: return its result.
+        if key:
+            existing = Referral.objects.filter(idempotency_key=key).first()
+            if existing:
+                return existing, False
+        raise
+    return referral, True
+
+
+def _finish_submission(referral, populations, user, first_status, route_note, uploads):
+    referral.reference = f"R-{business_date(referral.created_at).year}-{referral.pk:06d}"
+    referral.save(update_fields=["reference"])
+    referral.populations.set(populations)
+    StatusChange.objects.create(
+        referral=referral, from_status="", to_status=Status.SUBMITTED, actor=user
+    )
+    StatusChange.objects.create(
+        referral=referral, from_status=Status.SUBMITTED, to_status=first_status, note=route_note
+    )
+    referral.status = first_status
+    referral.save(update_fields=["status"])
+    for upload, content_type in uploads:
+        _store_attachment(referral, upload, content_type, user)
+    _on_commit(tasks.notify_new_referral, referral.pk)
+
+
+def parties(user, referral) -> set[str]:
+    """Which parties the user is for this referral (see rules.TRANSITIONS)."""
+    found = set()
+    if user.is_caloptima_staff:
+        found.add("caloptima")
+        if user.role == Role.UTILIZATION_REVIEWER or user.is_superuser:
+            found.add("reviewer")
+    if user.organization_id and user.organization_id == referral.receiving_organization_id:
+        found.add("receiver")
+    if user.organization_id and user.organization_id == referral.referring_organization_id:
+        found.add("referrer")
+    return found
+
+
+@transaction.atomic
+def move(*, user, referral_id: int, to: str, note: str = "", **changes) -> Referral:
+    """Move a referral to a new status if the user's party may (rules.TRANSITIONS); record who,
+    when, from, to and the note; tell the referrer after commit. Changes nothing on refusal."""
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    problem = rules.transition_problem(referral.status, to, parties(user, referral))
+    if problem:
+        raise ValidationError({"status": problem})
+    field = rules.NOTE_REQUIRED.get(to)
+    if field and not (note or "").strip():
+        raise ValidationError({field: "Give the reason."})
+    change = StatusChange.objects.create(
+        referral=referral, from_status=referral.status, to_status=to, actor=user, note=note.strip()
+    )
+    referral.status = to
+    referral.status_changed_at = change.at
+    if field:
+        setattr(referral, field, note.strip())
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    referral.save()
+    _on_commit(tasks.notify_status_change, change.pk)
+    return referral
+
+
+def accept(*, user, referral_id: int, note: str = "") -> Referral:
+    return move(user=user, referral_id=referral_id, to=Status.ACCEPTED, note=note)
+
+
+def decline(*, user, referral_id: int, reason: str) -> Referral:
+    return move(user=user, referral_id=referral_id, to=Status.DECLINED, note=reason)
+
+
+def assign_provider(*, user, referral_id: int, provider, note: str = "") -> Referral:
+    """CalOptima Health staff send a referral in review to a provider (R-R4, R-P2)."""
+    referral = Referral.objects.select_related("service").get(pk=referral_id)
+    errors: dict[str, str] = {}
+    _route(
+        user=None,
+        service=referral.service,
+        populations=list(referral.populations.all()),
+        chosen=provider,
+        self_referral=False,
+        errors=errors,
+    )
+    if provider is None:
+        errors["receiving_organization"] = "Choose the provider to send it to."
+    if errors:
+        raise ValidationError(errors)
+    return move(
+        user=user,
+        referral_id=referral_id,
+        to=Status.SENT,
+        note=note or f"Assigned to {provider}.",
+        receiving_organization=provider,
+    )
+
+
+def request_authorization(*, user, referral_id: int, note: str = "") -> Referral:
+    return move(user=user, referral_id=referral_id, to=Status.AUTHORIZATION_REQUESTED, note=note)
+
+
+def record_authorization(*, user, referral_id: int, authorized: bool, note: str = "") -> Referral:
+    """The authorization decision moves the referral on (closed loop)."""
+    to = Status.AUTHORIZED if authorized else Status.DENIED
+    return move(user=user, referral_id=referral_id, to=to, note=note)
+
+
+def start_service(*, user, referral_id: int, note: str = "") -> Referral:
+    return move(user=user, referral_id=referral_id, to=Status.SERVICE_STARTED, note=note)
+
+
+def close(*, user, referral_id: int, reason: str) -> Referral:
+    return move(user=user, referral_id=referral_id, to=Status.CLOSED, note=reason)
+
+
+# --- Messages and attachments (R-R5) --------------------------------------------------------------
+
+
+@transaction.atomic
+def post_message(*, user, referral: Referral, body: str) -> Message:
+    """Post to a referral's thread; the caller has already checked the user can see it."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write a message."})
+    if len(body) > 5000:
+        raise ValidationError({"body": "Keep a message under 5,000 characters."})
+    message = Message.objects.create(
+        referral=referral, author=user, organization=user.organization, body=body
+    )
+    mark_read(user=user, referral=referral)
+    return message
+
+
+def mark_read(*, user, referral: Referral) -> None:
+    ThreadRead.objects.update_or_create(
+        user=user, referral=referral, defaults={"read_at": timezone.now()}
+    )
+
+
+def _store_attachment(referral, upload, content_type, user) -> Attachment:
+    return Attachment.objects.create(
+        referral=referral,
+        file=upload,
+        original_name=upload.name[-200:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def add_attachment(*, user, referral: Referral, upload) -> Attachment:
+    errors: dict[str, str] = {}
+    checked = _read_uploads([upload], errors)
+    if errors:
+        raise ValidationError(errors)
+    return _store_attachment(referral, checked[0][0], checked[0][1], user)
+
+
+# --- Public self-referral (R-R1) ------------------------------------------------------------------
+
+CONFIRMATION_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+
+
+def _confirmation_number() -> str:
+    part = lambda: "".join(secrets.choice(CONFIRMATION_ALPHABET) for _ in range(4))  # noqa: E731
+    return f"SR-{part()}-{part()}"
+
+
+@transaction.atomic
+def submit_self_referral(
+    *,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date | None,
+    phone: str,
+    language: str,
+    service,
+    consent: bool,
+    cin: str = "",
+    submitted_by: str = "",
+) -> SelfReferral:
+    """A member (or someone for them) asks for ECM or a Community Support without logging in."""
+    errors = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
+        if not (value or "").strip():
+            errors[field] = "This field is required."
+    if birth_date is None:
+        errors["birth_date"] = "This field is required."
+    elif birth_date > business_today():
+        errors["birth_date"] = "Birth date cannot be in the future."
+    cin = (cin or "").strip().upper()
+    if cin:
+        try:
+            cin_validator(cin)
+        except ValidationError as exc:
+            errors["cin"] = exc.messages[0]
+    if language not in Language.values:
+        errors["language"] = "Choose a language from the list."
+    if service is None:
+        errors["service"] = "Choose the service you are asking for."
+    if not consent:
+        errors["consent"] = "We need your consent to share this request with CalOptima Health."
+    if errors:
+        raise ValidationError(errors)
+    return SelfReferral.objects.create(
+        confirmation_number=_confirmation_number(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        birth_date=birth_date,
+        cin=cin,
+        phone=phone.strip(),
+        language=language,
+        service=service,
+        submitted_by=(submitted_by or "").strip(),
+        consent=True,
+    )
+
+
+def _pending_self_referral(user, self_referral_id) -> SelfReferral:
+    if not user.is_caloptima_staff:
+        raise PermissionDenied("CalOptima Health staff take self-referrals in.")
+    form = SelfReferral.objects.select_for_update().get(pk=self_referral_id)
+    if form.status != SelfReferral.IntakeStatus.PENDING:
+        raise ValidationError({"status": f"This self-referral was already {form.status}."})
+    return form
+
+
+@transaction.atomic
+def match_self_referral(*, user, self_referral_id: int, member) -> Referral:
+    """Intake: CalOptima Health staff match a public self-referral to a member; the referral then
+    proceeds in review at CalOptima Health."""
+    form = _pending_self_referral(user, self_referral_id)
+    errors: dict[str, str] = {}
+    today = business_today()
+    review = eligibility_problems(member=member, service=form.service, on=today, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral.objects.create(
+        member=member,
+        service=form.service,
+        source=Source.SELF,
+        referrer_contact=f"{form.submitted_by or 'The member'}, phone {form.phone}",
+        receiving_organization=caloptima_health(),
+        requested_start_date=today,
+        reason=f"Public self-referral {form.confirmation_number}.",
+        member_consent=True,
+        needs_review=bool(review),
+        review_notes=" ".join(review),
+        status=Status.SUBMITTED,
+        status_changed_at=timezone.now(),
+    )
+    referral.reference = f"R-{business_date(referral.created_at).year}-{referral.pk:06d}"
+    referral.status = Status.IN_REVIEW
+    referral.save(update_fields=["reference", "status"])
+    StatusChange.objects.create(
+        referral=referral, to_status=Status.SUBMITTED, note=form.confirmation_number
+    )
+    StatusChange.objects.create(
+        referral=referral,
+        from_status=Status.SUBMITTED,
+        to_status=Status.IN_REVIEW,
+        actor=user,
+        note="Self-referral matched to the member at intake.",
+    )
+    form.status = SelfReferral.IntakeStatus.MATCHED
+    form.referral = referral
+    form.decided_by, form.decided_at = user, timezone.now()
+    form.save()
+    return referral
+
+
+@transaction.atomic
+def reject_self_referral(*, user, self_referral_id: int, note: str) -> SelfReferral:
+    form = _pending_self_referral(user, self_referral_id)
+    if not (note or "").strip():
+        raise ValidationError({"intake_note": "Say why it is rejected."})
+    form.status = SelfReferral.IntakeStatus.REJECTED
+    form.intake_note = note.strip()
+    form.decided_by, form.decided_at = user, timezone.now()
+    form.save()
+    return form

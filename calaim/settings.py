@@ -162,6 +162,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ReferralStatusEnum": "referrals.models.Status"},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 

@@ -1,6 +1,7 @@
 """What the referrals app reads: referrals in scope (R-X2), lists, detail, inbox, unread counts."""
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from .models import Attachment, Message, Referral, SelfReferral, StatusChange, ThreadRead
@@ -59,7 +60,7 @@ def referral_list(user, *, unread_for=None) -> QuerySet[Referral]:
             .annotate(n=Count("id"))
             .values("n")
         )
-        qs = qs.annotate(unread=Subquery(unread))
+        qs = qs.annotate(unread=Coalesce(Subquery(unread), 0))
     return qs
 
 

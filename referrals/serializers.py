@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from members.models import Member, PopulationOfFocus
+from members.models import Member, PopulationOfFocus, cin_validator
+from members.serializers import CinField
 from providers.models import Organization, Service
 
 from .models import Attachment, Message, Referral, StatusChange, Urgency
@@ -86,7 +87,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     date together (any referrer, R-R1)."""
 
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.none(), required=False)
-    cin = serializers.CharField(required=False, max_length=9)
+    cin = CinField(required=False, max_length=9, validators=[cin_validator])
     birth_date = serializers.DateField(required=False)
     service = serializers.SlugRelatedField(
         slug_field="code",

@@ -216,6 +216,8 @@ def create_referral(
     if not confirm_duplicate:
         duplicate = open_referrals_for(member, service).first()
         if duplicate:
+            if key and duplicate.idempotency_key == key:
+                return duplicate, False  # a concurrent twin of this request committed first
             raise DuplicateReferral(duplicate)
 
     try:

@@ -58,6 +58,18 @@ def eager_celery():
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    """Each test gets an empty in-process cache: rate-limit counters never leak between tests or
+    between concurrent runs sharing one Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

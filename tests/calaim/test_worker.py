@@ -23,8 +23,12 @@ CSV = (
 )
 
 
+# The worker commits in its own process; the reference data from migrations is restored afterwards.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def worker(require_postgres, require_redis, transactional_db):
+def worker(require_postgres, require_redis):
     """Start `celery worker` in a subprocess, pointed at the test database and Redis."""
     db = connection.settings_dict
     env = {

@@ -4,7 +4,6 @@ from calaim.dates import business_today
 
 from . import selectors
 from .forms import EligibilityDateForm, MemberSearchForm
-from .models import Program
 
 SEARCH_LIMIT = 50
 
@@ -32,7 +31,6 @@ def detail(request, pk: int):
     date_form = EligibilityDateForm(request.GET or {"on": business_today().isoformat()})
     on = date_form.cleaned_data["on"] if date_form.is_valid() else business_today()
     verdict = selectors.eligibility_on(member, on)
-    program_label = Program(verdict.program).label if verdict.program else None
     return render(
         request,
         "members/detail.html",
@@ -40,7 +38,6 @@ def detail(request, pk: int):
             "member": member,
             "date_form": date_form,
             "verdict": verdict,
-            "program_label": program_label,
             "on": on,
         },
     )

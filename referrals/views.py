@@ -59,12 +59,15 @@ def referral_list(request):
 
 def inbox(request):
     """What waits on the user's organization, with its published capacity."""
-    referrals = selectors.inbox(request.user)
+    rows = [
+        (r, {name for name, _, _ in available_actions(request.user, r)})
+        for r in selectors.inbox(request.user)
+    ]
     return render(
         request,
         "referrals/inbox.html",
         {
-            "referrals": referrals,
+            "rows": rows,
             "capacity": offerings_of_organization(request.user.organization),
             "move_form": MoveForm(),
         },

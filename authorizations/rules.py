@@ -1,0 +1,93 @@
+"""Pure authorization rules: who is responsible (R-A1) and when a decision is due (R-A8). No
+database access."""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+
+from calaim.dates import BUSINESS_TZ
+
+HEALTH_NETWORK = "health_network"
+CALOPTIMA_HEALTH = "caloptima_health"
+RESPONSIBLE_PARTY_LABELS = {HEALTH_NETWORK: "Health network", CALOPTIMA_HEALTH: "CalOptima Health"}
+
+EXPEDITED_HOURS = 72
+STANDARD_BUSINESS_DAYS = 5
+STANDARD_CAP_DAYS = 7
+ECM_PERIOD_MONTHS = 6
+
+
+def _aware(instant: datetime.datetime, name: str) -> datetime.datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return instant
+
+
+def cutover_instant() -> datetime.datetime:
+    """Midnight starting the cut-over date, California time (R-A1). The date is one setting."""
+    return datetime.datetime.combine(settings.CALAIM_CUTOVER_DATE, datetime.time(), BUSINESS_TZ)
+
+
+def responsible_party(created_at: datetime.datetime) -> str:
+    """R-A1: created before the cut-over (in California time) -> the HN that created it; on or
+    after -> CalOptima Health. The creation instant governs, not the start date."""
+    if _aware(created_at, "created_at") < cutover_instant():
+        return HEALTH_NETWORK
+    return CALOPTIMA_HEALTH
+
+
+@lru_cache(maxsize=8)
+def _california_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.US(subdiv="CA", years=[year, year + 1])
+
+
+def is_business_day(day: datetime.date) -> bool:
+    """Not a weekend and not a California state holiday."""
+    return day.weekday() < 5 and day not in _california_holidays(day.year)
+
+
+def decision_due_at(received_at: datetime.datetime, urgency: str) -> datetime.datetime:
+    """R-A8: expedited 72 hours after receipt; standard at the end of the 5th business day after
+    the day of receipt (California calendar), and never later than 7 calendar days after receipt."""
+    received_at = _aware(received_at, "received_at")
+    if urgency == "expedited":  # hours are elapsed time, across a DST change too
+        return received_at.astimezone(datetime.UTC) + datetime.timedelta(hours=EXPEDITED_HOURS)
+    if urgency != "standard":
+        raise ValueError(f"unknown urgency {urgency!r}")
+    day = received_at.astimezone(BUSINESS_TZ).date()
+    counted = 0
+    while counted < STANDARD_BUSINESS_DAYS:
+        day += datetime.timedelta(days=1)
+        counted += is_business_day(day)
+    end_of_day = datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time(), BUSINESS_TZ
+    ) - datetime.timedelta(microseconds=1)
+    # Calendar days: the same California wall-clock time a week later.
+    cap = received_at.astimezone(BUSINESS_TZ) + datetime.timedelta(days=STANDARD_CAP_DAYS)
+    return min(end_of_day, cap)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, clamped to the month's end (31 Aug + 6 -> 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def ecm_default_end(start: datetime.date) -> datetime.date:
+    """R-A5: an ECM approval runs six months by default: to the day before the same date six
+    months on."""
+    return add_months(start, ECM_PERIOD_MONTHS) - datetime.timedelta(days=1)
+
+
+def earliest_reauthorization(previous_start: datetime.date) -> datetime.date:
+    """R-A5: a reauthorization for the same member and provider starts no sooner than six months
+    after the previous one started."""
+    return add_months(previous_start, ECM_PERIOD_MONTHS)

@@ -23,4 +23,14 @@ def navigation(request):
         nav.append(("providers:panel_requests", "POF panel"))
     if user.is_system_admin:
         nav.append(("admin:index", "Admin"))
-    return {"nav": nav}
+    return {"nav": _mark_current(nav, getattr(request, "resolver_match", None))}
+
+
+def _mark_current(nav, match):
+    """The exact page if it is in the menu, else the first menu entry of the same section."""
+    view = match.view_name if match else ""
+    section = match.namespace if match else ""
+    current = next((name for name, _ in nav if name == view), None)
+    if current is None and section:
+        current = next((name for name, _ in nav if name.startswith(f"{section}:")), None)
+    return [(name, label, name == current) for name, label in nav]

@@ -53,13 +53,16 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         parameters=[IDEMPOTENCY],
     )
     def create(self, request):
+        key = request.headers.get("Idempotency-Key") or None
+        if key and len(key) > services.IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise ValidationError(
+                {"Idempotency-Key": f"At most {services.IDEMPOTENCY_KEY_MAX_LENGTH} characters."}
+            )
         data = ReferralCreateSerializer(data=request.data, members=visible_members(request.user))
         data.is_valid(raise_exception=True)
         try:
             referral, created = services.create_referral(
-                user=request.user,
-                idempotency_key=request.headers.get("Idempotency-Key") or None,
-                **data.validated_data,
+                user=request.user, idempotency_key=key, **data.validated_data
             )
         except services.DuplicateReferral as exc:
             return Response(

@@ -3,10 +3,11 @@ from django import forms
 
 from calaim.dates import business_today
 from members.forms import CinField
-from members.models import Language, PopulationOfFocus, cin_validator
+from members.models import Language, PopulationOfFocus, cin_validator, validate_not_future
 from members.selectors import member_by_identity
 from providers.models import Organization, Service
 
+from . import rules, services
 from .models import Referral, Status, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -34,7 +35,7 @@ class MemberStepForm(forms.Form):
     """Step 1: the member by exact CIN and birth date, and the date the service should start."""
 
     cin = CinField(label="CIN", max_length=9, validators=[cin_validator])
-    birth_date = forms.DateField(widget=DATE)
+    birth_date = forms.DateField(widget=DATE, validators=[validate_not_future])
     requested_start_date = forms.DateField(
         label="Requested start date",
         widget=DATE,
@@ -60,6 +61,22 @@ class ServiceStepForm(forms.Form):
         help_text="Housing navigation and housing deposits are separate services: each needs its "
         "own referral and its own authorization (R-C3).",
     )
+
+    def __init__(self, *args, member=None, on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.on = member, on
+
+    def clean_service(self):
+        """Certain refusals (R-M3..R-M5, R-C1) are shown here, beside the service, not at review."""
+        service = self.cleaned_data["service"]
+        if self.member is not None and self.on is not None:
+            errors: dict[str, str] = {}
+            services.eligibility_problems(
+                member=self.member, service=service, on=self.on, errors=errors
+            )
+            if errors:
+                raise forms.ValidationError(list(errors.values()))
+        return service
 
 
 class DetailsStepForm(forms.Form):
@@ -99,6 +116,7 @@ class DetailsStepForm(forms.Form):
 
     def __init__(self, *args, providers=None, service=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.service, self.user = service, user
         field = self.fields["receiving_organization"]
         field.queryset = providers if providers is not None else Organization.objects.none()
         is_housing_nav = service is not None and service.code == "CS_HOUSING_NAVIGATION"
@@ -117,6 +135,20 @@ class DetailsStepForm(forms.Form):
         if not (is_housing_nav and org is not None and org.is_cs_provider):
             del self.fields["self_referral"]
 
+    def clean_attachments(self):
+        """Each file is judged by its content and size here, beside the field, before review."""
+        uploads = self.cleaned_data.get("attachments") or []
+        problems = []
+        for upload in uploads:
+            head = upload.read(2048)
+            upload.seek(0)
+            _, problem = rules.attachment_problem(head, upload.size)
+            if problem:
+                problems.append(f"{upload.name} {problem}")
+        if problems:
+            raise forms.ValidationError(problems)
+        return uploads
+
     def clean(self):
         data = super().clean()
         if data.get("urgency") == Urgency.EXPEDITED and not data.get("expedited_justification"):
@@ -125,6 +157,17 @@ class DetailsStepForm(forms.Form):
             )
         if not data.get("member_consent"):
             self.add_error("member_consent", "The member (or their representative) must consent.")
+        routing = {"receiving_organization", "populations", "self_referral"}
+        if self.service is not None and self.user is not None and not routing & set(self.errors):
+            problems = services.routing_problems(
+                user=self.user,
+                service=self.service,
+                populations=data.get("populations") or [],
+                receiving_organization=data.get("receiving_organization"),
+                self_referral=data.get("self_referral", False),
+            )
+            for field, problem in problems.items():
+                self.add_error(field if field in self.fields else None, problem)
         return data
 
 

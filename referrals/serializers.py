@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from members.models import Member, PopulationOfFocus, cin_validator
+from members.models import Member, PopulationOfFocus, cin_validator, validate_not_future
 from members.serializers import CinField
 from providers.models import Organization, Service
 
@@ -88,7 +88,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.none(), required=False)
     cin = CinField(required=False, max_length=9, validators=[cin_validator])
-    birth_date = serializers.DateField(required=False)
+    birth_date = serializers.DateField(required=False, validators=[validate_not_future])
     service = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Service.objects.all(),

@@ -30,6 +30,8 @@ from .models import (
 from .selectors import open_referrals_for
 
 HOUSING_NAVIGATION = "CS_HOUSING_NAVIGATION"
+# Stored as "<user id>:<key>" in a 120-character column.
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
 
 class DuplicateReferral(ValidationError):
@@ -56,6 +58,8 @@ def source_for(organization) -> str:
     """The referral source implied by the referring organization's kind."""
     if organization is None:
         return Source.SELF
+    if organization.is_caloptima:
+        return Source.OTHER
     if organization.is_health_network:
         return Source.HEALTH_NETWORK
     if organization.is_county:
@@ -118,6 +122,23 @@ def _route(*, user, service, populations, chosen, self_referral, errors) -> tupl
     return chosen, Status.SENT, "R-P2: sent to an ECM provider whose panel has the POF."
 
 
+def routing_problems(
+    *, user, service, populations, receiving_organization, self_referral: bool
+) -> dict[str, str]:
+    """Why a referral could not go where asked (R-R3, R-R4, R-P2), by field: for forms that show
+    it beside the field before submission."""
+    errors: dict[str, str] = {}
+    _route(
+        user=user,
+        service=service,
+        populations=list(populations),
+        chosen=receiving_organization,
+        self_referral=self_referral,
+        errors=errors,
+    )
+    return errors
+
+
 def eligibility_problems(*, member, service, on: datetime.date, errors: dict) -> list[str]:
     """Certain refusals go into `errors` (R-M3..R-M5, R-C1); review flags are returned."""
     if on < service.available_from:
@@ -168,6 +189,10 @@ def create_referral(
 ) -> tuple[Referral, bool]:
     """Submit a referral (R-R1, R-R2): checks, routing, history, notification. Returns (referral,
     created); a repeated idempotency key returns the first referral and creates nothing."""
+    if idempotency_key and len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ValidationError(
+            {"idempotency_key": f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."}
+        )
     key = f"{user.pk}:{idempotency_key}" if idempotency_key else None
     if key:
         existing = Referral.objects.filter(idempotency_key=key).first()

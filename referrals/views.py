@@ -10,8 +10,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
+from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import SessionWizardView
 
 from calaim.forms import apply_errors
@@ -199,6 +201,39 @@ class _Redisplay(Exception):
         self.response = response
 
 
+class WizardStorage(SessionStorage):
+    """formtools keeps one file per field; the details step takes several attachments. Each file
+    is kept under its own key and the field's list rebuilt on reading. Temporary file names are
+    random: no personal data in stored paths."""
+
+    SEP = "#"
+
+    def set_step_files(self, step, files):
+        stored = self.data[self.step_files_key]
+        # A step posted again replaces the files it had.
+        self._tmp_files.extend(f["tmp_name"] for f in stored.get(step, {}).values())
+        self._files = {key: f for key, f in self._files.items() if key[0] != step}
+        stored[step] = {}
+        for field, uploads in files.lists() if files else ():
+            for i, upload in enumerate(uploads):
+                stored[step][f"{field}{self.SEP}{i}"] = {
+                    "tmp_name": self.file_storage.save(f"wizard/{uuid.uuid4().hex}", upload),
+                    "name": upload.name,
+                    "content_type": upload.content_type,
+                    "size": upload.size,
+                    "charset": upload.charset,
+                }
+
+    def get_step_files(self, step):
+        files = super().get_step_files(step)
+        if not files:
+            return files
+        grouped = MultiValueDict()
+        for key, upload in files.items():  # in the order they were posted
+            grouped.appendlist(key.rpartition(self.SEP)[0], upload)
+        return grouped
+
+
 class NewReferralWizard(SessionWizardView):
     """find member -> service -> provider and details -> review -> submit."""
 
@@ -209,6 +244,7 @@ class NewReferralWizard(SessionWizardView):
         ("review", ReviewStepForm),
     ]
     file_storage = FileSystemStorage()
+    storage_name = "referrals.views.WizardStorage"
     template_name = "referrals/wizard.html"
     titles = {
         "member": "Find the member",
@@ -226,6 +262,12 @@ class NewReferralWizard(SessionWizardView):
         return data["service"] if data else None
 
     def get_form_kwargs(self, step=None):
+        if step == "service":
+            member_data = self._member_step()
+            return {
+                "member": member_data.get("member"),
+                "on": member_data.get("requested_start_date"),
+            }
         if step == "details":
             service = self._service()
             return {

@@ -91,3 +91,23 @@ def earliest_reauthorization(previous_start: datetime.date) -> datetime.date:
     """R-A5: a reauthorization for the same member and provider starts no sooner than six months
     after the previous one started."""
     return add_months(previous_start, ECM_PERIOD_MONTHS)
+
+
+def due_state(due_at: datetime.datetime | None, now: datetime.datetime) -> str:
+    """'overdue', 'due_today' (California date) or '' for the review queue (R-A8)."""
+    if due_at is None:
+        return ""
+    if due_at < now:
+        return "overdue"
+    if due_at.astimezone(BUSINESS_TZ).date() == now.astimezone(BUSINESS_TZ).date():
+        return "due_today"
+    return ""
+
+
+def parse_file_instant(value: str) -> datetime.datetime:
+    """An ISO 8601 instant from an HN file: with an offset as given, without one in California
+    time. Raises ValueError."""
+    instant = datetime.datetime.fromisoformat(value.strip())
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=BUSINESS_TZ)
+    return instant

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "members",
     "providers",
     "referrals",
+    "authorizations",
+    "notices",
 ]
 
 MIDDLEWARE = [

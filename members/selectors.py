@@ -114,3 +114,8 @@ def member_by_identity(*, cin: str, birth_date) -> Member | None:
         )
         .first()
     )
+
+
+def member_by_cin(cin: str) -> Member | None:
+    """For files exchanged with health networks, where the CIN identifies the member (R-M1)."""
+    return Member.objects.filter(cin=(cin or "").strip().upper()).first()

@@ -103,3 +103,11 @@ def offerings_of_organization(organization) -> QuerySet[Offering]:
     if organization is None:
         return Offering.objects.none()
     return Offering.objects.filter(organization=organization).select_related("service")
+
+
+def organization_by_name(name: str) -> Organization | None:
+    return Organization.objects.filter(name__iexact=(name or "").strip()).first()
+
+
+def service_by_code(code: str) -> Service | None:
+    return Service.objects.filter(code=(code or "").strip()).first()

@@ -1,0 +1,93 @@
+"""What the authorizations app reads: scope (R-X2, R-A2), the review queue, the decision page."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Authorization, ClosureRequest, Event, Status
+
+
+def member_access(user) -> Q:
+    """Q over Member: members whose authorizations name the user's organization."""
+    org_id = user.organization_id
+    return Q(authorizations__provider_id=org_id) | Q(authorizations__health_network_id=org_id)
+
+
+def visible_authorizations(user) -> QuerySet[Authorization]:
+    """CalOptima Health staff see all (legacy ones read-only, R-A2); an HN sees its own legacy
+    authorizations and never another network's; a provider sees those it delivers."""
+    qs = Authorization.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_caloptima_staff:
+        return qs
+    if user.organization_id is None:
+        return qs.none()
+    return qs.filter(
+        Q(provider_id=user.organization_id) | Q(health_network_id=user.organization_id)
+    )
+
+
+def _list_relations(qs):
+    return qs.select_related(
+        "member", "service", "provider", "health_network", "member_network", "reviewer"
+    )
+
+
+def authorization_list(user) -> QuerySet[Authorization]:
+    return _list_relations(visible_authorizations(user)).order_by("-created_at", "-id")
+
+
+def review_queue(user) -> QuerySet[Authorization]:
+    """Pending requests CalOptima Health decides (R-A3), most urgent first (R-A8)."""
+    if not user.is_caloptima_staff:
+        return Authorization.objects.none()
+    return _list_relations(
+        Authorization.objects.filter(status=Status.PENDING, responsible_party="caloptima_health")
+    ).order_by("due_at", "id")
+
+
+def authorization_detail(user, pk: int) -> Authorization:
+    qs = (
+        _list_relations(visible_authorizations(user))
+        .select_related("decided_by", "referral")
+        .prefetch_related(
+            Prefetch("events", queryset=Event.objects.select_related("actor")),
+            Prefetch(
+                "closure_requests",
+                queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def earlier_authorizations(authorization) -> QuerySet[Authorization]:
+    """The member's other authorizations, newest first (e.g. earlier housing deposits)."""
+    return (
+        Authorization.objects.filter(member_id=authorization.member_id)
+        .exclude(pk=authorization.pk)
+        .select_related("service", "provider", "health_network")
+        .order_by("-start_date", "-id")
+    )
+
+
+def authorizations_of_member(user, member) -> QuerySet[Authorization]:
+    return _list_relations(visible_authorizations(user).filter(member=member)).order_by(
+        "-start_date"
+    )
+
+
+def pending_closures_for(user) -> QuerySet[ClosureRequest]:
+    """Closure requests the user's side decides: CalOptima Health for new authorizations, the HN
+    for its legacy ones (R-A2)."""
+    qs = ClosureRequest.objects.filter(state=ClosureRequest.State.PENDING).select_related(
+        "authorization__member",
+        "authorization__service",
+        "authorization__provider",
+        "requested_by",
+    )
+    if user.is_caloptima_staff:
+        return qs.filter(authorization__responsible_party="caloptima_health")
+    if user.organization and user.organization.is_health_network:
+        return qs.filter(authorization__health_network_id=user.organization_id)
+    return qs.none()

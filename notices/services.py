@@ -1,0 +1,165 @@
+"""What the notices app does: decisions that send letters, and rendering letters as PDF.
+
+Deciding through this app keeps the decision and the queued letter in one transaction: the letter
+task runs after commit (R-N2). A higher app wraps the lower one's service, as STYLE.md says."""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from authorizations import services as authorization_services
+from authorizations.models import Event
+from authorizations.rules import is_business_day
+from calaim.dates import business_date
+from providers.selectors import caloptima_health
+
+from . import rules, tasks
+from .models import Notice
+from .texts import REASONS_ES, TAGLINES, TEXTS, format_date
+
+log = logging.getLogger(__name__)
+
+
+def _queue_letter(event: Event) -> None:
+    if rules.letter_kind(event.kind, event.authorization.service.kind):
+        transaction.on_commit(lambda: tasks.render_notice.delay(event.pk))
+
+
+@transaction.atomic
+def decide(**kwargs) -> Event:
+    """A reviewer's decision (authorizations.services.decide) and its letter."""
+    event = authorization_services.decide(**kwargs)
+    _queue_letter(event)
+    return event
+
+
+@transaction.atomic
+def decide_closure(**kwargs) -> Event:
+    """A closure decision (terminate or modify) and its Notice of Action."""
+    event = authorization_services.decide_closure(**kwargs)
+    _queue_letter(event)
+    return event
+
+
+def _changes_text(event, language) -> str:
+    names = {
+        "en": {
+            "start_date": "start date",
+            "end_date": "end date",
+            "units": "units",
+            "provider": "provider",
+        },
+        "es": {
+            "start_date": "fecha de inicio",
+            "end_date": "fecha final",
+            "units": "unidades",
+            "provider": "proveedor",
+        },
+    }[language]
+    arrow = "→"
+    parts = [
+        f"{names.get(k, k)} {v.replace('->', arrow)}" for k, v in sorted(event.changes.items())
+    ]
+    return "; ".join(parts) or "—"
+
+
+def letter_context(event: Event) -> dict:
+    """Everything the letter says, in the member's language (R-N3) from the responsible party
+    (R-N1)."""
+    authorization = event.authorization
+    member = authorization.member
+    kind = rules.letter_kind(event.kind, authorization.service.kind)
+    language = rules.letter_language(member.preferred_language)
+    t = TEXTS[language]
+    sender = authorization.health_network if authorization.is_legacy else caloptima_health()
+    decided_on = business_date(event.at)
+    dates = rules.notice_dates(decided_on, is_business_day)
+    fmt = lambda day: format_date(day, language)  # noqa: E731
+    service_name = authorization.service.name
+    fields = {
+        "name": member.full_name,
+        "service": service_name,
+        "provider": authorization.provider.name,
+        "sender": sender.name,
+        "start": fmt(authorization.start_date),
+        "end": fmt(authorization.end_date),
+        "received": fmt(business_date(authorization.received_at)),
+        "changes": _changes_text(event, language),
+    }
+    reason = ""
+    if event.reason_code:
+        from authorizations.models import ReasonCode
+
+        reason = (
+            REASONS_ES[event.reason_code]
+            if language == "es"
+            else ReasonCode(event.reason_code).label
+        )
+    criteria_key = "criteria_ecm" if authorization.service.kind == "ecm" else "criteria_cs"
+    return {
+        "kind": kind,
+        "language": language,
+        "large_print": member.alternative_format == "large_print",
+        "t": t,
+        "title": t["title"][kind],
+        "dear": t["dear"].format(**fields),
+        "about": t["about"].format(**fields),
+        "decision": t["decision"][kind].format(**fields),
+        "reason": reason,
+        "explanation": event.note,
+        "criteria": t[criteria_key].format(**fields),
+        "appeal": t["appeal"].format(appeal_by=fmt(dates["appeal_by"])),
+        "notice_date": fmt(dates["notice_date"]),
+        "member": member,
+        "sender": sender,
+        "taglines": TAGLINES,
+        "dates": dates,
+    }
+
+
+def render_pdf(context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("notices/letter.html", context)
+    return HTML(string=html).write_pdf()
+
+
+def render_notice(*, event_id: int) -> Notice | None:
+    """Render and store the letter for a decision. Idempotent: a decision has one letter, however
+    often this runs (R-F4 spirit; task retries, double queueing)."""
+    existing = Notice.objects.filter(event_id=event_id).first()
+    if existing:
+        return existing
+    event = Event.objects.select_related(
+        "authorization__member",
+        "authorization__service",
+        "authorization__provider",
+        "authorization__health_network",
+    ).get(pk=event_id)
+    context = letter_context(event)
+    if context["kind"] is None:
+        return None
+    pdf = render_pdf(context)
+    notice = Notice(
+        authorization=event.authorization,
+        event=event,
+        kind=context["kind"],
+        language=context["language"],
+        large_print=context["large_print"],
+        sender=context["sender"],
+        checksum=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        **context["dates"],
+    )
+    notice.pdf.save(f"{event.pk}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            notice.save()
+    except IntegrityError:
+        notice.pdf.delete(save=False)
+        return Notice.objects.get(event_id=event_id)
+    log.info("notice %s rendered for decision %s", notice.pk, event_id)
+    return notice

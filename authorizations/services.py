@@ -84,6 +84,14 @@ def request_for_referral(*, user, referral_id: int, note: str = "") -> Authoriza
 
 
 @transaction.atomic
+def accept_referral(*, user, referral_id: int, note: str = "") -> Authorization:
+    """Accepting a referral opens its authorization request at once (closed loop): both steps
+    in one transaction, both in the referral's history."""
+    referral_services.accept(user=user, referral_id=referral_id, note=note)
+    return request_for_referral(user=user, referral_id=referral_id)
+
+
+@transaction.atomic
 def assign(*, user, authorization_id: int, reviewer=None) -> Authorization:
     """Assign-to-me (or to another reviewer) in the work queue."""
     if not _is_reviewer(user):
@@ -234,6 +242,20 @@ def decide(
 
 
 # --- Service closure and discharge (R-A2) ---------------------------------------------------------
+
+
+def can_decide(user, authorization) -> bool:
+    """Pending, CalOptima Health's (R-A3), and the user is a reviewer."""
+    return authorization.status == "pending" and not authorization.is_legacy and _is_reviewer(user)
+
+
+def can_request_closure(user, authorization) -> bool:
+    allowed = {authorization.provider_id, authorization.health_network_id} - {None}
+    return user.organization_id in allowed and authorization.status in IN_FORCE
+
+
+def decides_closures(user, authorization) -> bool:
+    return _decides_closures(user, authorization)
 
 
 def _decides_closures(user, authorization) -> bool:

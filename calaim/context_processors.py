@@ -10,10 +10,12 @@ def navigation(request):
         ("home", "Home"),
         ("referrals:list", "Referrals"),
         ("referrals:inbox", "Inbox"),
+        ("authorizations:list", "Authorizations"),
         ("members:search", "Members"),
         ("providers:directory", "Directory"),
     ]
     if user.is_caloptima_staff:
+        nav.insert(1, ("authorizations:queue", "Review queue"))
         nav.append(("referrals:intake", "Intake"))
     if user.role in (Role.SITE_ADMIN,) or user.is_system_admin:
         nav.append(("providers:users", "Users"))

@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("members.api_urls")),
     path("", include("providers.api_urls")),
     path("", include("referrals.api_urls")),
+    path("", include("authorizations.api_urls")),
+    path("", include("notices.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +23,8 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("providers/", include("providers.urls")),
     path("referrals/", include("referrals.urls")),
+    path("authorizations/", include("authorizations.urls")),
+    path("notices/", include("notices.urls")),
     path("refer/", referral_views.self_referral, name="self_referral"),
     path("refer/received/", referral_views.self_referral_thanks, name="self_referral_thanks"),
     path("admin/", admin.site.urls),

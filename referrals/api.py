@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from authorizations import services as authorization_services
 from members.selectors import visible_members
 
 from . import selectors, services
@@ -80,7 +81,17 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note = data.validated_data["note"]
-        if to == "assign":
+        if to == Status.ACCEPTED:
+            # Accepting opens the authorization request (closed loop); the decision on that
+            # request moves the referral on (POST /api/v1/authorizations/{id}/decide/).
+            authorization_services.accept_referral(
+                user=request.user, referral_id=referral.pk, note=note
+            )
+        elif to == Status.AUTHORIZATION_REQUESTED:
+            authorization_services.request_for_referral(
+                user=request.user, referral_id=referral.pk, note=note
+            )
+        elif to == "assign":
             services.assign_provider(
                 user=request.user,
                 referral_id=referral.pk,
@@ -110,16 +121,6 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="request-authorization")
     def request_authorization(self, request, pk=None):
         return self._transition(request, pk, Status.AUTHORIZATION_REQUESTED)
-
-    @extend_schema(request=TransitionSerializer, responses=ReferralDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def authorize(self, request, pk=None):
-        return self._transition(request, pk, Status.AUTHORIZED)
-
-    @extend_schema(request=TransitionSerializer, responses=ReferralDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def deny(self, request, pk=None):
-        return self._transition(request, pk, Status.DENIED)
 
     @extend_schema(request=TransitionSerializer, responses=ReferralDetailSerializer)
     @action(detail=True, methods=["post"], url_path="start-service")

@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import SessionWizardView
 
+from authorizations import services as authorization_services
 from calaim.forms import apply_errors
 from members.selectors import eligibility_on, member_by_identity
 from providers.selectors import (
@@ -82,8 +83,6 @@ ACTIONS = {
     "accept": (Status.ACCEPTED, "Accept", "Note"),
     "decline": (Status.DECLINED, "Decline", "Reason (required)"),
     "request_authorization": (Status.AUTHORIZATION_REQUESTED, "Request authorization", "Note"),
-    "authorize": (Status.AUTHORIZED, "Record: authorized", "Note"),
-    "deny": (Status.DENIED, "Record: denied", "Reason"),
     "start_service": (Status.SERVICE_STARTED, "Service started", "Note"),
     "close": (Status.CLOSED, "Close", "Reason for closing (required)"),
 }
@@ -136,12 +135,14 @@ def move(request, pk: int, action: str):
                 provider=form.cleaned_data.get("provider"),
                 note=note,
             )
-        elif action in ("authorize", "deny"):
-            services.record_authorization(
-                user=request.user,
-                referral_id=referral.pk,
-                authorized=action == "authorize",
-                note=note,
+        elif action == "accept":
+            # Accepting opens the authorization request (closed loop, issue 4).
+            authorization_services.accept_referral(
+                user=request.user, referral_id=referral.pk, note=note
+            )
+        elif action == "request_authorization":
+            authorization_services.request_for_referral(
+                user=request.user, referral_id=referral.pk, note=note
             )
         else:
             services.move(

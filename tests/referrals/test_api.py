@@ -450,7 +450,10 @@ def in_review(hn_staff, member, mercy_house, meals):
 
 # (endpoint, status before, who, data, expected status after or the field of the refusal)
 TRANSITIONS = [
-    pytest.param("accept", Status.SENT, "mercy_staff", {}, Status.ACCEPTED, id="accept"),
+    # Accepting opens the authorization request at once: two steps in the history.
+    pytest.param(
+        "accept", Status.SENT, "mercy_staff", {}, Status.AUTHORIZATION_REQUESTED, id="accept"
+    ),
     pytest.param("accept", Status.SENT, "coordinator", {}, "status", id="accept-by-referrer"),
     pytest.param(
         "decline",
@@ -479,32 +482,6 @@ TRANSITIONS = [
         "status",
         id="request-authorization-before-accepting",
     ),
-    pytest.param(
-        "authorize",
-        Status.AUTHORIZATION_REQUESTED,
-        "reviewer",
-        {},
-        Status.AUTHORIZED,
-        id="authorize",
-    ),
-    pytest.param(
-        "authorize",
-        Status.AUTHORIZATION_REQUESTED,
-        "caloptima_staff",
-        {},
-        "status",
-        id="authorize-by-non-reviewer",
-    ),
-    pytest.param("authorize", Status.SENT, "reviewer", {}, "status", id="authorize-from-sent"),
-    pytest.param(
-        "deny",
-        Status.AUTHORIZATION_REQUESTED,
-        "reviewer",
-        {"note": "Not cost-effective."},
-        Status.DENIED,
-        id="deny",
-    ),
-    pytest.param("deny", Status.ACCEPTED, "reviewer", {}, "status", id="deny-before-request"),
     pytest.param(
         "start-service",
         Status.AUTHORIZED,
@@ -553,8 +530,11 @@ def test_transition_endpoints(request, referral_at, endpoint, start, who, data, 
     if outcome in Status.values:
         assert response.status_code == 200, response.data
         assert response.data["status"] == outcome == referral.status
-        assert referral.history.count() == history + 1
-        assert response.data["history"][-1]["note"] == data.get("note", "").strip()
+        steps = 2 if endpoint == "accept" else 1
+        assert referral.history.count() == history + steps
+        if outcome == Status.AUTHORIZATION_REQUESTED:
+            assert referral.authorizations.get().status == "pending"
+        assert response.data["history"][-steps]["note"] == data.get("note", "").strip()
     else:
         assert response.status_code == 400
         assert outcome in response.data
@@ -733,3 +713,13 @@ def test_detail_query_count_is_pinned(
     assert response.status_code == 200
     assert len(response.data["history"]) == count + 2
     assert len(response.data["attachments"]) == count // 10
+
+
+@pytest.mark.parametrize("endpoint", ["authorize", "deny"])
+def test_referral_decisions_are_made_on_the_authorization_request(referral_at, endpoint, reviewer):
+    """The authorization decision moves the referral on; the referral has no decision endpoint."""
+    referral = referral_at(Status.AUTHORIZATION_REQUESTED)
+    response = as_user(reviewer).post(action(referral, endpoint), {}, format="json")
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == Status.AUTHORIZATION_REQUESTED

@@ -469,7 +469,9 @@ def test_inbox_lists_what_waits_with_capacity_and_accept_moves_it(mercy_client, 
 
     assert response.status_code == 302 and response["Location"] == inbox
     sent_referral.refresh_from_db()
-    assert sent_referral.status == Status.ACCEPTED
+    # Accepting opens the authorization request in the same step (closed loop).
+    assert sent_referral.status == Status.AUTHORIZATION_REQUESTED
+    assert sent_referral.authorizations.get().status == "pending"
     waiting = [r for r, _ in mercy_client.get(inbox).context["rows"]]
     assert sent_referral not in waiting
 

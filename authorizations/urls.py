@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "authorizations"
+urlpatterns = [
+    path("", views.authorization_list, name="list"),
+    path("queue/", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/assign/", views.assign_to_me, name="assign"),
+    path("<int:pk>/closure/", views.request_closure, name="request_closure"),
+    path("<int:pk>/closure/<int:closure_id>/", views.decide_closure, name="decide_closure"),
+]

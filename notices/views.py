@@ -1,0 +1,15 @@
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+
+from . import selectors
+
+
+def download(request, pk: int):
+    """A letter, only for users who may see the member (R-X2); 404 otherwise."""
+    notice = get_object_or_404(selectors.visible_notices(request.user), pk=pk)
+    return FileResponse(
+        notice.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"notice-{notice.pk}-{notice.kind}.pdf",
+        content_type="application/pdf",
+    )

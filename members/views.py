@@ -31,6 +31,10 @@ def detail(request, pk: int):
     date_form = EligibilityDateForm(request.GET or {"on": business_today().isoformat()})
     on = date_form.cleaned_data["on"] if date_form.is_valid() else business_today()
     verdict = selectors.eligibility_on(member, on)
+    # Cross-app reads through the other apps' selectors (a view may use several apps).
+    from authorizations.selectors import authorizations_of_member
+    from notices.selectors import notices_of_member
+
     return render(
         request,
         "members/detail.html",
@@ -38,6 +42,8 @@ def detail(request, pk: int):
             "member": member,
             "date_form": date_form,
             "verdict": verdict,
+            "authorizations": authorizations_of_member(request.user, member),
+            "notices": notices_of_member(request.user, member),
             "on": on,
         },
     )

@@ -24,7 +24,8 @@ SEARCH = reverse("members:search")
 
 # Pinned query counts (see the test at the end for how they were measured).
 SEARCH_MAX_QUERIES = 4
-DETAIL_MAX_QUERIES = 7
+# Session, user, member with its prefetched history, and the authorizations and letters lists.
+DETAIL_MAX_QUERIES = 9
 
 
 def detail_url(member, on=None):

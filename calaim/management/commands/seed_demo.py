@@ -1,4 +1,5 @@
-"""Synthetic demo data: capacity, panels, about 200 members and one user per role. Idempotent."""
+"""Synthetic demo data: capacity, panels, about 200 members, one user per role, referrals and
+authorization requests in the review queue, and legacy HN authorizations. Idempotent."""
 
 import datetime
 import random
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from members.models import AlternativeFormat, Language, PopulationOfFocus, Program
+from members.models import AlternativeFormat, Language, Member, PopulationOfFocus, Program
 from members.services import (
     add_eligibility_span,
     add_population,
@@ -145,6 +146,8 @@ class Command(BaseCommand):
             self._roster()
             self._users()
         created = self._members(members)
+        self._legacy_authorizations()
+        self._requests()
         self.stdout.write(
             f"Demo data ready: {members} members ({created} new or changed), "
             f"{len(DEMO_USERS)} demo users (password {DEMO_PASSWORD})."
@@ -277,3 +280,101 @@ class Command(BaseCommand):
             add_population(
                 member=member, population=pofs[code], start_date=max(start, D(2022, 1, 1))
             )
+
+    def _legacy_authorizations(self):
+        """Authorizations the HNs created before 2023 (R-A1, R-A2), loaded as their daily file."""
+        import io
+
+        from authorizations.services import import_hn_authorizations
+
+        services = ["ECM", "CS_HOUSING_TENANCY", "CS_MEDICALLY_TAILORED_MEALS", "ECM"]
+        for network_name, prefix in (
+            ("Prospect Medical Group", "PMG"),
+            ("AltaMed Health Services", "AMH"),
+        ):
+            network = Organization.objects.get(name=network_name)
+            provider = network.name
+            rows = [
+                "hn_authorization_number,cin,service_code,provider_name,created_at,"
+                "start_date,end_date,status"
+            ]
+            members = Member.objects.filter(
+                health_network_assignments__health_network=network,
+                health_network_assignments__start_date__lte=D(2022, 6, 1),
+            )
+            for i, member in enumerate(members.order_by("cin")[:8]):
+                code = services[i % len(services)]
+                if code != "ECM":
+                    provider = [
+                        "Mercy House",
+                        "Jamboree Housing",
+                        "Community Action Partnership of Orange County",
+                    ][i % 3]
+                status = ["approved", "terminated", "expired", "approved"][i % 4]
+                rows.append(
+                    f"{prefix}-2022-{i + 1:04d},{member.cin},{code},"
+                    f"{network.name if code == 'ECM' else provider},2022-{3 + i:02d}-14T10:30:00,"
+                    f"2022-{4 + i:02d}-01,2023-{3 + i:02d}-31,{status}"
+                )
+            import_hn_authorizations(network=network, lines=io.StringIO("\n".join(rows) + "\n"))
+
+    def _requests(self):
+        """Referrals accepted by their providers: pending authorization requests in the queue,
+        some overdue, some due today (R-A8)."""
+        from django.utils import timezone
+
+        from authorizations.models import Authorization
+        from authorizations.rules import decision_due_at
+        from authorizations.services import accept_referral
+        from calaim.dates import business_today
+        from members.selectors import eligibility_on
+        from referrals.services import create_referral
+
+        clinic = User.objects.get(username="clinic")
+        reviewer = User.objects.get(username="reviewer")
+        coordinator = User.objects.get(username="coordinator")
+        altamed = Organization.objects.get(name="AltaMed Health Services")
+        housing = Service.objects.get(code="CS_HOUSING_NAVIGATION")
+        ecm = Service.objects.get(code="ECM")
+        today = business_today()
+        made = 0
+        for member in Member.objects.order_by("cin"):
+            if made >= 12:
+                break
+            verdict = eligibility_on(member, today)
+            if not verdict.cs_eligible:
+                continue
+            use_ecm = made % 2 == 0
+            if use_ecm:
+                if not verdict.ecm_eligible:
+                    continue
+                claimed = [
+                    p.population for p in member.populations.all() if p.population.code in HN_PANEL
+                ]
+                if not claimed:
+                    continue
+            referral, _ = create_referral(
+                user=clinic,
+                member=member,
+                service=ecm if use_ecm else housing,
+                requested_start_date=today,
+                reason="Demo: frequent ED visits" if use_ecm else "Demo: sleeping in a car",
+                member_consent=True,
+                urgency="expedited" if made % 5 == 0 else "routine",
+                expedited_justification="Discharge planned within 48 hours"
+                if made % 5 == 0
+                else "",
+                populations=claimed[:1] if use_ecm else [],
+                receiving_organization=altamed if use_ecm else None,
+                idempotency_key=f"demo-request-{made}",
+                confirm_duplicate=True,
+            )
+            if referral.status in ("sent", "in_review"):
+                accept_referral(user=coordinator if use_ecm else reviewer, referral_id=referral.pk)
+                # Spread the receipt times so the queue shows overdue and due-today requests.
+                auth = Authorization.objects.get(referral=referral)
+                received = timezone.now() - datetime.timedelta(days=(made * 13) % 9, hours=made)
+                Authorization.objects.filter(pk=auth.pk).update(
+                    received_at=received, due_at=decision_due_at(received, auth.urgency)
+                )
+            made += 1

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from calaim.management.commands.seed_demo import DEMO_PASSWORD
 from members.models import Program
-from providers.management.commands.seed_demo import DEMO_PASSWORD
 from providers.models import Offering, Organization
 from tests.members.factories import (
     EligibilitySpanFactory,

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from calaim.dates import business_today
+from calaim.management.commands.seed_demo import DEMO_PASSWORD, REFERRING_CLINIC
 from members.models import Member
 from members.selectors import eligibility_on
-from providers.management.commands.seed_demo import DEMO_PASSWORD, REFERRING_CLINIC
 from providers.models import Offering, Role
 from providers.selectors import ecm_panel_of
 from referrals.models import Referral, SelfReferral, Status
@@ -55,7 +55,10 @@ def _cs_member(on, *, other_than):
 
 @pytest.fixture
 def journey(django_db_serialized_rollback):
-    call_command("seed_demo", members=30, allow_demo_data=True, stdout=io.StringIO())
+    # The roster only: this journey counts the referrals it makes itself.
+    call_command(
+        "seed_demo", members=30, allow_demo_data=True, roster_only=True, stdout=io.StringIO()
+    )
     on = business_today()
     member_a, ecm_provider, pof = _ecm_case(on)
     provider_staff = UserFactory(

@@ -138,16 +138,22 @@ class Command(BaseCommand):
             help="Load even when DEBUG is off (never on a production database).",
         )
         parser.add_argument("--members", type=int, default=200)
+        parser.add_argument(
+            "--roster-only",
+            action="store_true",
+            help="Members, roster and users only: no referrals or authorizations.",
+        )
 
-    def handle(self, *args, allow_demo_data, members, **options):
+    def handle(self, *args, allow_demo_data, members, roster_only=False, **options):
         if not (settings.DEBUG or allow_demo_data or settings.CALAIM_ALLOW_DEMO_SEED):
             raise CommandError("Refused: DEBUG is off. Pass --allow-demo-data to load demo data.")
         with transaction.atomic():
             self._roster()
             self._users()
         created = self._members(members)
-        self._legacy_authorizations()
-        self._requests()
+        if not roster_only:
+            self._legacy_authorizations()
+            self._requests()
         self.stdout.write(
             f"Demo data ready: {members} members ({created} new or changed), "
             f"{len(DEMO_USERS)} demo users (password {DEMO_PASSWORD})."

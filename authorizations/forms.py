@@ -35,6 +35,12 @@ class AuthorizationFilter(django_filters.FilterSet):
         model = Authorization
         fields = ["responsible_party", "status", "service", "urgency"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.form.fields.values():
+            if hasattr(f, "empty_label"):
+                f.empty_label = "Any"
+
     def filter_network(self, queryset, name, value):
         """The member's network for new requests, the authorizing network for legacy ones."""
         if value is None:
@@ -80,3 +86,17 @@ class ClosureRequestForm(forms.Form):
 
 class ClosureDecisionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QueueFilter(AuthorizationFilter):
+    """The review queue holds CalOptima Health's pending requests only: no status or party."""
+
+    class Meta(AuthorizationFilter.Meta):
+        fields = ["service", "urgency"]
+        exclude = ["responsible_party", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("responsible_party", "status"):
+            self.filters.pop(name, None)
+            self.form.fields.pop(name, None)

@@ -14,7 +14,13 @@ from notices import services as notice_services
 from notices.selectors import notices_of_authorization
 
 from . import rules, selectors, services
-from .forms import AuthorizationFilter, ClosureDecisionForm, ClosureRequestForm, DecisionForm
+from .forms import (
+    AuthorizationFilter,
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    DecisionForm,
+    QueueFilter,
+)
 from .models import Status
 
 PAGE_SIZE = 50
@@ -29,9 +35,7 @@ def queue(request):
     """The utilization review work queue (R-A8): pending requests, most urgent first."""
     if not request.user.is_caloptima_staff:
         raise Http404
-    filters = AuthorizationFilter(
-        request.GET or None, queryset=selectors.review_queue(request.user)
-    )
+    filters = QueueFilter(request.GET or None, queryset=selectors.review_queue(request.user))
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -89,7 +93,9 @@ def detail(request, pk: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            if hasattr(exc, "current"):  # another reviewer decided first: show the current state
+            # Another reviewer decided first, or no form is shown (a legacy authorization, R-A2):
+            # say why on the page, with the current state.
+            if hasattr(exc, "current") or not services.can_decide(request.user, authorization):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("authorizations:detail", pk)
             apply_errors(decision_form, exc)
@@ -104,7 +110,6 @@ def detail(request, pk: int):
         {
             "a": authorization,
             "verdict": eligibility_on(member, authorization.start_date),
-            "member_pofs": [p for p in member.populations.select_related("population").all()],
             "referral": referral,
             "attachments": referral.attachments.all() if referral else [],
             "earlier": selectors.earlier_authorizations(authorization),

@@ -168,6 +168,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 # --- Domain ----------------------------------------------------------------------------------
 # R-A1: the one place the cut-over lives. Compared in America/Los_Angeles.
 CALAIM_CUTOVER_DATE = datetime.date.fromisoformat(env.str("CALAIM_CUTOVER_DATE", "2023-01-01"))

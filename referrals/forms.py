@@ -125,7 +125,7 @@ class DetailsStepForm(forms.Form):
         if is_housing_nav:
             del self.fields["receiving_organization"]
         elif service is not None and service.kind == "ecm":
-            field.empty_label = "Let CalOptima Health assign a provider"
+            field.empty_label = "No preference: CalOptima Health assigns a provider"
             field.help_text = "Only providers whose ECM panel includes a claimed POF can take it."
         else:
             field.required = True
@@ -183,7 +183,10 @@ class ReferralFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=Status.choices)
     service = django_filters.ModelChoiceFilter(
-        queryset=Service.objects.all(), to_field_name="code", field_name="service"
+        queryset=Service.objects.all(),
+        to_field_name="code",
+        field_name="service",
+        empty_label="Any",
     )
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
     created_from = django_filters.DateFilter(

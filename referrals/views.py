@@ -88,6 +88,16 @@ ACTIONS = {
 }
 
 
+DONE = {
+    "assign": "was sent to the provider",
+    "accept": "was accepted; its authorization request is open",
+    "decline": "was declined; the referrer can see the reason",
+    "request_authorization": "has an authorization request",
+    "start_service": "is marked as started",
+    "close": "is closed",
+}
+
+
 def available_actions(user, referral) -> list[tuple[str, str, str]]:
     who = services.parties(user, referral)
     found = []
@@ -114,7 +124,8 @@ def detail(request, pk: int):
             "message_form": MessageForm(),
             "attachment_form": AttachmentForm(),
             "owner": referral.receiving_organization,
-            "next_steps": [Status(s).label for s in rules.next_steps(referral.status)],
+            "next_steps": [Status(s).label for s in rules.next_steps(referral.status)]
+            or (["Closed"] if referral.status != Status.CLOSED else []),
         },
     )
 
@@ -151,7 +162,7 @@ def move(request, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
     else:
-        messages.success(request, f"{referral.reference}: {ACTIONS[action][1].lower()} done.")
+        messages.success(request, f"{referral.reference} {DONE[action]}.")
     return redirect(request.POST.get("next") or reverse("referrals:detail", args=[referral.pk]))
 
 

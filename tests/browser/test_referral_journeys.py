@@ -218,7 +218,9 @@ def test_referral_closed_loop_ecm_accepted_housing_navigation_declined(page, jou
     expect(page.locator("tbody tr").filter(has_text=ref_b)).to_have_count(0)
     screenshot(page, "r08-provider-inbox")
     row_a.get_by_role("button", name="Accept").click()
-    expect(page.locator("ul.messages")).to_contain_text(f"{ref_a}: accept done.")
+    expect(page.locator("ul.messages")).to_contain_text(
+        f"{ref_a} was accepted; its authorization request is open."
+    )
     expect(page.locator("tbody tr").filter(has_text=ref_a)).to_have_count(0)
     expect(page.get_by_text("Nothing is waiting.")).to_be_visible()
     screenshot(page, "r09-provider-inbox-after-accept")
@@ -246,7 +248,9 @@ def test_referral_closed_loop_ecm_accepted_housing_navigation_declined(page, jou
 
     actions.get_by_label("Reason (required)").fill(DECLINE_REASON)
     actions.get_by_role("button", name="Decline").click()
-    expect(page.locator("ul.messages")).to_contain_text(f"{ref_b}: decline done.")
+    expect(page.locator("ul.messages")).to_contain_text(
+        f"{ref_b} was declined; the referrer can see the reason."
+    )
     expect(status_badge(page)).to_have_text("Declined")
     expect(page.locator("p.notice.no")).to_have_text(f"Declined: {DECLINE_REASON}")
     page.get_by_role("textbox", name="Message").fill(REVIEWER_MESSAGE)

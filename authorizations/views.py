@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from calaim.forms import apply_errors
+from calaim.pagination import paged
 from members.selectors import eligibility_on
 from notices import services as notice_services
 from notices.selectors import notices_of_authorization
@@ -36,14 +36,14 @@ def queue(request):
     if not request.user.is_caloptima_staff:
         raise Http404
     filters = QueueFilter(request.GET or None, queryset=selectors.review_queue(request.user))
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = paged(request, filters.qs, PAGE_SIZE)
     return render(
         request,
         "authorizations/queue.html",
         {
             "filter": filters,
-            "page": page,
-            "rows": _with_due_state(page),
+            **paging,
+            "rows": _with_due_state(paging["page"]),
             "closures": selectors.pending_closures_for(request.user),
         },
     )
@@ -54,11 +54,14 @@ def authorization_list(request):
     filters = AuthorizationFilter(
         request.GET or None, queryset=selectors.authorization_list(request.user)
     )
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "authorizations/list.html",
-        {"filter": filters, "page": page, "closures": selectors.pending_closures_for(request.user)},
+        {
+            "filter": filters,
+            **paged(request, filters.qs, PAGE_SIZE),
+            "closures": selectors.pending_closures_for(request.user),
+        },
     )
 
 
@@ -76,7 +79,7 @@ def assign_to_me(request, pk: int):
 def detail(request, pk: int):
     """What a reviewer needs on one screen: eligibility on the start date, POFs, the referral and
     its attachments, earlier authorizations, history, letters; and the decision form."""
-    authorization = selectors.authorization_detail(request.user, pk)
+    authorization = selectors.decision_page(request.user, pk)
     decision_form = DecisionForm(
         request.POST or None,
         initial={

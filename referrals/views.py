@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from formtools.wizard.views import SessionWizardView
 
 from authorizations import services as authorization_services
 from calaim.forms import apply_errors
+from calaim.pagination import paged
 from members.selectors import eligibility_on, member_by_identity
 from providers.selectors import (
     offerings_of_organization,
@@ -48,15 +48,10 @@ def referral_list(request):
     """My referrals: those the user's organization made or received, filtered, sorted, paginated."""
     qs = selectors.referral_list(request.user, unread_for=request.user)
     filters = ReferralFilter(request.GET or None, queryset=qs)
-    page = Paginator(filters.qs if filters.is_bound else qs, PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "referrals/list.html",
-        {"filter": filters, "page": page, "query": query.urlencode()},
+        {"filter": filters, **paged(request, filters.qs if filters.is_bound else qs, PAGE_SIZE)},
     )
 
 

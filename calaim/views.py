@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from authorizations import selectors as authorization_selectors
 from calaim.celery import app as celery_app
 from providers.models import Role
 from referrals import selectors as referral_selectors
@@ -50,8 +52,8 @@ def healthz(request):
 HOME_INTRO = {
     Role.CARE_COORDINATOR: "Refer members to ECM and Community Supports and follow each referral.",
     Role.PROVIDER_STAFF: "Accept or decline the referrals sent to you; keep capacity current.",
-    Role.UTILIZATION_REVIEWER: "Review members' eligibility and the provider roster.",
-    Role.HEALTH_NETWORK_STAFF: "Your network's members and the data shared with you.",
+    Role.UTILIZATION_REVIEWER: "Work the authorization queue, most urgent first.",
+    Role.HEALTH_NETWORK_STAFF: "Your network's members, its legacy authorizations and referrals.",
     Role.SITE_ADMIN: "Manage your organization's users and published capacity.",
     Role.SYSTEM_ADMIN: "Manage the provider roster, POF panel requests and users.",
 }
@@ -66,4 +68,8 @@ def home(request):
         "waiting": referral_selectors.inbox(user).count(),
         "intake_waiting": referral_selectors.pending_self_referrals(user).count(),
     }
+    if user.is_caloptima_staff:
+        queue = authorization_selectors.review_queue(user)
+        context["queue_pending"] = queue.count()
+        context["queue_overdue"] = queue.filter(due_at__lt=timezone.now()).count()
     return render(request, "home.html", context)

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from calaim.forms import apply_errors
+from calaim.http import safe_next
 from calaim.pagination import paged
 from members.selectors import eligibility_on
 from notices import services as notice_services
@@ -73,7 +75,7 @@ def assign_to_me(request, pk: int):
         messages.success(request, "Assigned to you.")
     except PermissionDenied as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "authorizations:detail", pk)
+    return redirect(safe_next(request, reverse("authorizations:detail", args=[pk])))
 
 
 def detail(request, pk: int):

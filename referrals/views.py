@@ -17,6 +17,7 @@ from formtools.wizard.views import SessionWizardView
 
 from authorizations import services as authorization_services
 from calaim.forms import apply_errors
+from calaim.http import safe_next
 from calaim.pagination import paged
 from members.selectors import eligibility_on, member_by_identity
 from providers.selectors import (
@@ -158,7 +159,7 @@ def move(request, pk: int, action: str):
         messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
     else:
         messages.success(request, f"{referral.reference} {DONE[action]}.")
-    return redirect(request.POST.get("next") or reverse("referrals:detail", args=[referral.pk]))
+    return redirect(safe_next(request, reverse("referrals:detail", args=[referral.pk])))
 
 
 @require_POST

@@ -3,6 +3,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from members.models import HealthNetworkAssignment, MemberPopulationOfFocus
+
 from .models import Authorization, ClosureRequest, Event, Status
 
 
@@ -46,8 +48,8 @@ def review_queue(user) -> QuerySet[Authorization]:
     ).order_by("due_at", "id")
 
 
-def authorization_detail(user, pk: int) -> Authorization:
-    qs = (
+def _detail_queryset(user) -> QuerySet[Authorization]:
+    return (
         _list_relations(visible_authorizations(user))
         .select_related("decided_by", "referral")
         .prefetch_related(
@@ -55,6 +57,30 @@ def authorization_detail(user, pk: int) -> Authorization:
             Prefetch(
                 "closure_requests",
                 queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+        )
+    )
+
+
+def authorization_detail(user, pk: int) -> Authorization:
+    return get_object_or_404(_detail_queryset(user), pk=pk)
+
+
+def decision_page(user, pk: int) -> Authorization:
+    """authorization_detail plus what the decision page shows, in a fixed number of queries: the
+    referrer, and the member's spans, networks and POFs (the eligibility verdict)."""
+    qs = (
+        _detail_queryset(user)
+        .select_related("referral__referring_organization")
+        .prefetch_related(
+            "member__eligibility_spans",
+            Prefetch(
+                "member__health_network_assignments",
+                queryset=HealthNetworkAssignment.objects.select_related("health_network"),
+            ),
+            Prefetch(
+                "member__populations",
+                queryset=MemberPopulationOfFocus.objects.select_related("population"),
             ),
         )
     )

@@ -292,8 +292,23 @@ def request_closure(
         errors["reason"] = "Say why."
     if kind == ClosureRequest.Kind.END and end_date is None:
         errors["end_date"] = "Give the last day of service."
-    if end_date and end_date < authorization.start_date:
+    start, end = new_start_date or authorization.start_date, end_date or authorization.end_date
+    if end_date and end_date < start:
         errors["end_date"] = "The end date cannot be before the start date."
+    elif end and end < start:
+        errors["new_start_date"] = (
+            f"The authorization ends {authorization.end_date:%-d %B %Y}: give a new end date too."
+        )
+    if (
+        kind == ClosureRequest.Kind.END
+        and end_date
+        and authorization.end_date
+        and end_date > authorization.end_date
+    ):
+        errors["end_date"] = (
+            f"The authorization already ends {authorization.end_date:%-d %B %Y}: ending it later "
+            "would extend it. Ask for a change of dates instead."
+        )
     if kind == ClosureRequest.Kind.MODIFY and not (end_date or new_start_date or new_units):
         errors["kind"] = "Give the new dates or units."
     if authorization.closure_requests.filter(state=ClosureRequest.State.PENDING).exists():
@@ -355,6 +370,11 @@ def decide_closure(*, user, closure_id: int, approve: bool, note: str = "") -> E
                 setattr(authorization, name, new)
         authorization.status = Status.MODIFIED
         kind, reason = Event.Kind.MODIFIED, ReasonCode.DATES_OR_UNITS
+    if authorization.end_date and authorization.end_date < authorization.start_date:
+        # The authorization changed since the request (an HN file, another decision).
+        raise ValidationError(
+            {"end_date": "The requested dates no longer fit the authorization's dates."}
+        )
     authorization.reason_code = reason
     authorization.decided_by, authorization.decided_at = user, timezone.now()
     authorization.decision_notes = closure.reason

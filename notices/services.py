@@ -72,6 +72,8 @@ def letter_context(event: Event) -> dict:
     authorization = event.authorization
     member = authorization.member
     kind = rules.letter_kind(event.kind, authorization.service.kind)
+    if kind is None:
+        raise ValueError(f"{event.get_kind_display()} on {authorization} gets no letter (R-N2).")
     language = rules.letter_language(member.preferred_language)
     t = TEXTS[language]
     sender = authorization.health_network if authorization.is_legacy else caloptima_health()
@@ -139,9 +141,9 @@ def render_notice(*, event_id: int) -> Notice | None:
         "authorization__provider",
         "authorization__health_network",
     ).get(pk=event_id)
+    if rules.letter_kind(event.kind, event.authorization.service.kind) is None:
+        return None  # R-N2: CS approvals and non-decisions get no letter
     context = letter_context(event)
-    if context["kind"] is None:
-        return None
     pdf = render_pdf(context)
     notice = Notice(
         authorization=event.authorization,

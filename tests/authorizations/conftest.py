@@ -1,0 +1,16 @@
+from tests.authorizations.fixtures import (  # noqa: F401
+    _fast_passwords,
+    caloptima_staff,
+    coordinator,
+    hn_staff,
+    legacy,
+    member,
+    network,
+    open_request,
+    other_hn_staff,
+    other_network,
+    provider,
+    provider_staff,
+    second_reviewer,
+    stranger,
+)

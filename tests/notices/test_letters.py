@@ -1,0 +1,416 @@
+"""Notice of Action and approval letters (R-N1..R-N4): one letter per decision, queued after
+commit and rendered by WeasyPrint; read back as text with pdftotext and as an image."""
+
+import datetime
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from authorizations import services as authorization_services
+from authorizations.models import Event, ReasonCode
+from notices import rules, services, tasks
+from notices.models import Notice
+from tests.members.factories import member_with_history
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "letters"
+
+
+def pdf_text(notice: Notice) -> str:
+    """The letter as text, whitespace collapsed (pdftotext wraps lines as the page does)."""
+    with notice.pdf.open("rb") as handle:
+        data = handle.read()
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    return " ".join(out.split())
+
+
+def page_count(notice: Notice) -> int:
+    with notice.pdf.open("rb") as handle:
+        info = subprocess.run(
+            ["pdfinfo", "-"], input=handle.read(), capture_output=True, check=True
+        ).stdout.decode()
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def en_date(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The decisions whose letter task was queued (the task still runs, eagerly)."""
+    seen = []
+    original = tasks.render_notice.delay
+
+    def delay(event_id):
+        seen.append(event_id)
+        return original(event_id)
+
+    monkeypatch.setattr(tasks.render_notice, "delay", delay)
+    return seen
+
+
+@pytest.fixture
+def decide(django_capture_on_commit_callbacks, queued):
+    """Decide through the notices app, running the after-commit letter task (eager Celery).
+    Returns the decision and the decisions whose letter was queued."""
+
+    def _decide(**kwargs):
+        before = len(queued)
+        with django_capture_on_commit_callbacks(execute=True):
+            event = services.decide(**kwargs)
+            assert len(queued) == before  # nothing is queued before the commit
+        return event, queued[before:]
+
+    return _decide
+
+
+@pytest.fixture
+def end(django_capture_on_commit_callbacks):
+    """Ask to end an authorization in force and approve it as `decider`."""
+
+    def _end(authorization, *, asker, decider, end_date, reason="Member moved out of county."):
+        closure = authorization_services.request_closure(
+            user=asker,
+            authorization_id=authorization.pk,
+            kind="end",
+            reason=reason,
+            end_date=end_date,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.decide_closure(user=decider, closure_id=closure.pk, approve=True)
+
+    return _end
+
+
+@pytest.fixture
+def approved(open_request, reviewer, decide):
+    authorization = open_request()
+    decide(user=reviewer, authorization_id=authorization.pk, decision="approve")
+    authorization.refresh_from_db()
+    return authorization
+
+
+# --- One letter per decision ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "decision, extra, kind",
+    [
+        ("deny", {"reason_code": "not_medically_appropriate"}, "denial"),
+        ("modify", {"reason_code": "dates_or_units", "units": 40}, "modification"),
+        ("approve", {}, "approval"),  # ECM approvals get an approval notice (R-N2)
+    ],
+)
+def test_r_n2_each_ecm_decision_queues_and_renders_one_letter(
+    open_request, reviewer, decide, decision, extra, kind
+):
+    authorization = open_request()
+    event, letters = decide(
+        user=reviewer, authorization_id=authorization.pk, decision=decision, **extra
+    )
+    assert letters == [event.pk]
+    notice = Notice.objects.get()
+    assert (notice.event, notice.authorization, notice.kind) == (event, authorization, kind)
+    assert notice.sender.name == "CalOptima Health"
+    assert notice.pdf.name.endswith(f"{event.pk}-{kind}.pdf")
+    assert "Delgado" not in notice.pdf.name  # no personal data in stored paths
+
+
+def test_r_n2_a_closure_termination_gets_a_notice_of_action(
+    approved, provider_staff, reviewer, end
+):
+    event = end(approved, asker=provider_staff, decider=reviewer, end_date=D(2024, 9, 30))
+    notice = Notice.objects.get(event=event)
+    assert notice.kind == "termination"
+    assert Notice.objects.count() == 2  # the approval notice, then this one
+    text = pdf_text(notice)
+    assert "Notice of Action: your service will end" in text
+    assert "Your last day of service is September 30, 2024." in text
+    assert ReasonCode.SERVICE_ENDED.label in text
+
+
+def test_rendering_twice_for_one_decision_keeps_one_letter(open_request, reviewer, decide):
+    authorization = open_request()
+    event, _ = decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_eligible",
+    )
+    first = Notice.objects.get()
+    again = services.render_notice(event_id=event.pk)
+    assert tasks.render_notice.delay(event.pk).get() == first.pk
+    assert again == first
+    assert Notice.objects.count() == 1
+    stored = list((Path(settings.MEDIA_ROOT) / "notices" / str(authorization.pk)).iterdir())
+    assert [p.name for p in stored] == [Path(first.pdf.name).name]
+
+
+@pytest.mark.parametrize("code", ["CS_MEDICALLY_TAILORED_MEALS", "CS_HOUSING_NAVIGATION"])
+def test_r_n2_community_supports_approvals_get_no_letter(open_request, reviewer, decide, code):
+    authorization = open_request(service_code=code)
+    event, letters = decide(user=reviewer, authorization_id=authorization.pk, decision="approve")
+    assert letters == []
+    assert services.render_notice(event_id=event.pk) is None  # a stray task renders nothing
+    assert tasks.render_notice.delay(event.pk).get() is None
+    assert not Notice.objects.exists()
+    with pytest.raises(ValueError, match="gets no letter"):
+        services.letter_context(event)
+
+
+def test_r_n2_a_community_supports_denial_gets_a_notice_of_action(open_request, reviewer, decide):
+    authorization = open_request(service_code="CS_MEDICALLY_TAILORED_MEALS")
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_cost_effective",
+    )
+    text = pdf_text(Notice.objects.get())
+    assert "Medically tailored meals" in text
+    assert "DHCS Community Supports Policy Guide" in text
+    assert ReasonCode.NOT_COST_EFFECTIVE.label in text
+
+
+@pytest.mark.parametrize(
+    "kind, rule_kind", [("assigned", None), ("requested", None), ("closure_rejected", None)]
+)
+def test_r_n2_events_that_are_not_decisions_get_no_letter(kind, rule_kind):
+    assert rules.letter_kind(kind, "ecm") is rule_kind
+
+
+# --- What the letter says (R-N1, R-N2, R-N4) ------------------------------------------------------
+
+
+def test_r_n4_a_denial_says_what_why_and_how_to_appeal(open_request, reviewer, decide, member):
+    authorization = open_request()
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_medically_appropriate",
+        notes="The records sent show no hospital or emergency visits in the last year.",
+    )
+    notice = Notice.objects.get()
+    text = pdf_text(notice)
+
+    assert "Rosa Delgado" in text
+    assert "Notice of Action: your request was denied" in text
+    assert "CalOptima Health denied the request for Enhanced Care Management" in text
+    assert (
+        "The information we have does not show that this service is medically appropriate for you."
+        in text
+    )
+    assert "no hospital or emergency visits in the last year" in text
+    assert "Enhanced Care Management Policy Guide" in text  # the criteria used
+    assert notice.appeal_by == notice.notice_date + datetime.timedelta(days=60)
+    assert f"You must ask by {en_date(notice.appeal_by)} (60 days" in text
+    assert "within 30 days" in text and "72 hours" in text
+    assert "State Hearing within 120 days" in text
+    assert "Your Rights" in text
+    assert "Nondiscrimination notice" in text and "civil rights laws" in text
+    assert "Language assistance" in text
+    for tagline in ("ATTENTION:", "ATENCIÓN:", "CHÚ Ý:", "PAUNAWA:", "ВНИМАНИЕ!"):
+        assert tagline in text
+    assert text.count("CalOptima Health") >= 3  # letterhead, decision, signature
+    assert f"Date of this letter: {en_date(notice.notice_date)}" in text
+    assert member.member_id in text
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with notice.pdf.open("rb") as handle:
+        (ARTIFACTS / "denial-en.pdf").write_bytes(handle.read())
+
+
+def test_r_n2_an_ecm_approval_notice_has_the_dates_and_no_appeal_section(
+    open_request, reviewer, decide
+):
+    authorization = open_request()
+    decide(user=reviewer, authorization_id=authorization.pk, decision="approve")
+    text = pdf_text(Notice.objects.get())
+    assert "Approval notice" in text
+    assert (
+        "CalOptima Health approved Enhanced Care Management for you from June 3, 2024 to "
+        "December 2, 2024." in text
+    )
+    assert "Your provider will contact you" in text
+    assert "What you can do if you disagree" not in text
+
+
+def test_r_n2_a_modification_names_the_changes(open_request, reviewer, decide):
+    authorization = open_request()
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="modify",
+        reason_code="dates_or_units",
+        end_date=D(2024, 9, 30),
+    )
+    text = pdf_text(Notice.objects.get())
+    assert "Notice of Action: your request was changed" in text
+    assert "end date 2024-12-02 → 2024-09-30" in text
+    assert ReasonCode.DATES_OR_UNITS.label in text
+    assert "keep getting it while your appeal is decided" in text
+
+
+def test_r_n1_the_health_network_sends_letters_for_its_legacy_authorizations(
+    legacy, provider_staff, hn_staff, end, network
+):
+    event = end(legacy, asker=provider_staff, decider=hn_staff, end_date=D(2023, 3, 31))
+    notice = Notice.objects.get(event=event)
+    assert notice.sender == network
+    text = pdf_text(notice)
+    assert text.startswith("Prospect Medical Group")  # the letterhead
+    assert "Prospect Medical Group is ending Enhanced Care Management for you" in text
+    assert "Sincerely, Prospect Medical Group" in text
+    assert "Your last day of service is March 31, 2023." in text
+
+
+# --- Language and format (R-N3) -------------------------------------------------------------------
+
+
+def test_r_n3_a_spanish_speaking_member_gets_spanish(open_request, reviewer, decide, network):
+    member = member_with_history(
+        health_network=network, first_name="Lucía", last_name="Ramírez", preferred_language="es"
+    )
+    authorization = open_request(member=member)
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_eligible",
+    )
+    notice = Notice.objects.get()
+    assert notice.language == "es"
+    text = pdf_text(notice)
+    assert "Lucía Ramírez" in text
+    assert "Aviso de acción: su solicitud fue negada" in text
+    assert "Usted no es elegible para este servicio en la fecha solicitada." in text
+    assert "Sus derechos" in text and "Aviso de no discriminación" in text
+    assert "Audiencia Estatal dentro de 120 días" in text
+    assert "Your Rights" not in text
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with notice.pdf.open("rb") as handle:
+        (ARTIFACTS / "denial-es.pdf").write_bytes(handle.read())
+
+
+@pytest.mark.parametrize("language", ["vi", "ko", "zh", "fa", "ar"])
+def test_r_n3_other_languages_get_english_with_the_taglines(
+    open_request, reviewer, decide, network, language
+):
+    member = member_with_history(health_network=network, preferred_language=language)
+    authorization = open_request(member=member)
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="duplicative",
+    )
+    notice = Notice.objects.get()
+    assert notice.language == "en"
+    text = pdf_text(notice)
+    assert "Notice of Action: your request was denied" in text
+    assert "Language assistance" in text
+    assert "Tiếng Việt" in text and "CHÚ Ý" in text
+    assert "1-888-587-8088" in text
+
+
+def test_r_n3_large_print_raises_the_font_size(open_request, reviewer, decide, network):
+    regular = open_request()
+    member = member_with_history(health_network=network, alternative_format="large_print")
+    large = open_request(member=member)
+    for authorization in (regular, large):
+        decide(
+            user=reviewer,
+            authorization_id=authorization.pk,
+            decision="deny",
+            reason_code="insufficient_information",
+        )
+    small_notice = Notice.objects.get(authorization=regular)
+    large_notice = Notice.objects.get(authorization=large)
+    assert (small_notice.large_print, large_notice.large_print) == (False, True)
+    assert services.letter_context(large_notice.event)["large_print"] is True
+    assert page_count(large_notice) > page_count(small_notice)
+
+
+# --- Stored file and dates (R-N4) -----------------------------------------------------------------
+
+
+def test_the_checksum_is_the_sha256_of_the_stored_file(open_request, reviewer, decide):
+    authorization = open_request()
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_eligible",
+    )
+    notice = Notice.objects.get()
+    with notice.pdf.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF-")
+    assert notice.checksum == hashlib.sha256(data).hexdigest()
+    assert notice.size == len(data)
+
+
+@pytest.mark.parametrize(
+    "decided_at, notice_date, send_by",
+    [
+        ("2026-03-06T10:00:00-08:00", D(2026, 3, 6), D(2026, 3, 10)),  # Friday -> Tuesday
+        ("2026-11-25T09:00:00-08:00", D(2026, 11, 25), D(2026, 12, 1)),  # Thanksgiving, day after
+        ("2026-03-30T09:00:00-07:00", D(2026, 3, 30), D(2026, 4, 2)),  # Cesar Chavez Day 31 Mar
+        ("2025-12-31T09:00:00-08:00", D(2025, 12, 31), D(2026, 1, 5)),  # New Year's Day
+        # Late evening in California, already the next day in UTC: the California date counts.
+        ("2026-03-07T06:30:00+00:00", D(2026, 3, 6), D(2026, 3, 10)),
+    ],
+)
+def test_r_n4_send_by_is_two_business_days_after_the_decision(
+    open_request, reviewer, decided_at, notice_date, send_by
+):
+    authorization = open_request()
+    event = authorization_services.decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_eligible",
+    )
+    Event.objects.filter(pk=event.pk).update(at=datetime.datetime.fromisoformat(decided_at))
+
+    notice = services.render_notice(event_id=event.pk)
+
+    assert (notice.notice_date, notice.send_by) == (notice_date, send_by)
+    assert notice.appeal_by == notice_date + datetime.timedelta(days=60)
+    assert f"You must ask by {en_date(notice.appeal_by)}" in pdf_text(notice)
+
+
+def test_letter_page_one_as_an_image(open_request, reviewer, decide, tmp_path):
+    """Page 1 rendered to PNG (kept under artifacts/letters/ to be looked at)."""
+    assert shutil.which("pdftoppm")
+    authorization = open_request(service_code="CS_HOUSING_NAVIGATION")
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="insufficient_information",
+        notes="We asked your provider twice for a housing assessment and did not receive it.",
+    )
+    notice = Notice.objects.get()
+    pdf = tmp_path / "letter.pdf"
+    with notice.pdf.open("rb") as handle:
+        pdf.write_bytes(handle.read())
+    subprocess.run(
+        ["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    (png,) = tmp_path.glob("page*.png")
+    assert png.read_bytes().startswith(b"\x89PNG")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(png, ARTIFACTS / "denial-housing-navigation-page1.png")

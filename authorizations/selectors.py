@@ -3,7 +3,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from members.models import HealthNetworkAssignment, MemberPopulationOfFocus
+from calaim.scoping import scoped
+from members.selectors import history_prefetches
 
 from .models import Authorization, ClosureRequest, Event, Status
 
@@ -17,15 +18,10 @@ def member_access(user) -> Q:
 def visible_authorizations(user) -> QuerySet[Authorization]:
     """CalOptima Health staff see all (legacy ones read-only, R-A2); an HN sees its own legacy
     authorizations and never another network's; a provider sees those it delivers."""
-    qs = Authorization.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_caloptima_staff:
-        return qs
-    if user.organization_id is None:
-        return qs.none()
-    return qs.filter(
-        Q(provider_id=user.organization_id) | Q(health_network_id=user.organization_id)
+    return scoped(
+        Authorization.objects.all(),
+        user,
+        lambda org: Q(provider_id=org) | Q(health_network_id=org),
     )
 
 
@@ -72,17 +68,7 @@ def decision_page(user, pk: int) -> Authorization:
     qs = (
         _detail_queryset(user)
         .select_related("referral__referring_organization")
-        .prefetch_related(
-            "member__eligibility_spans",
-            Prefetch(
-                "member__health_network_assignments",
-                queryset=HealthNetworkAssignment.objects.select_related("health_network"),
-            ),
-            Prefetch(
-                "member__populations",
-                queryset=MemberPopulationOfFocus.objects.select_related("population"),
-            ),
-        )
+        .prefetch_related(*history_prefetches("member__"))
     )
     return get_object_or_404(qs, pk=pk)
 

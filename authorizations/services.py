@@ -2,14 +2,13 @@
 closure and discharge (R-A2), and the HN daily-file import. One transaction each; a refusal raises
 ValidationError naming the field and changes nothing."""
 
-import csv
 import datetime
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from calaim.csv_import import ImportReport, parse_date, run_import
 from calaim.dates import business_date
 from members.selectors import eligibility_on, member_by_cin
 from providers.models import Role
@@ -404,32 +403,6 @@ HN_COLUMNS = (
 )
 
 
-@dataclass
-class ImportReport:
-    read: int = 0
-    applied: int = 0
-    unchanged: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (
-            f"{self.read} rows read, {self.applied} applied, {self.unchanged} unchanged, "
-            f"{len(self.rejected)} rejected"
-        )
-
-
-def _date(value, column, required):
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise ValidationError({column: "is required."})
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({column: f"'{value}' is not a date (YYYY-MM-DD)."}) from None
-
-
 @transaction.atomic
 def _apply_hn_row(network, row) -> bool:
     number = (row.get("hn_authorization_number") or "").strip()
@@ -457,8 +430,8 @@ def _apply_hn_row(network, row) -> bool:
     provider = organization_by_name((row.get("provider_name") or "").strip())
     if provider is None:
         raise ValidationError({"provider_name": f"unknown provider '{row.get('provider_name')}'."})
-    start = _date(row.get("start_date"), "start_date", True)
-    end = _date(row.get("end_date"), "end_date", False)
+    start = parse_date(row.get("start_date"), "start_date", required=True)
+    end = parse_date(row.get("end_date"), "end_date", required=False)
     if end and end < start:
         raise ValidationError({"end_date": "is before start_date."})
     status = (row.get("status") or "").strip().lower()
@@ -506,28 +479,4 @@ def import_hn_authorizations(*, network, lines) -> ImportReport:
     row in its own transaction, bad rows reported by line, a re-run changes nothing."""
     if not network.is_health_network:
         raise ValidationError({"network": f"{network} is not a health network."})
-    report = ImportReport()
-    reader = csv.DictReader(lines)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in HN_COLUMNS if c not in header]
-    if missing:
-        report.rejected.append((1, f"missing column(s): {', '.join(missing)}"))
-        return report
-    reader.fieldnames = header
-    for row in reader:
-        report.read += 1
-        try:
-            if None in row or any(v is None for v in row.values()):
-                raise ValidationError("the row has a different number of fields than the header.")
-            if _apply_hn_row(network, row):
-                report.applied += 1
-            else:
-                report.unchanged += 1
-        except ValidationError as exc:
-            text = (
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-                if hasattr(exc, "error_dict")
-                else " ".join(exc.messages)
-            )
-            report.rejected.append((reader.line_num, text))
-    return report
+    return run_import(lines, HN_COLUMNS, lambda row: _apply_hn_row(network, row))

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from calaim.scoping import scoped
+
 from .models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
 from .rules import HeldPopulation, Span, Verdict, decide_eligibility
 
@@ -21,17 +23,14 @@ def register_member_access(rule: Callable) -> None:
 def visible_members(user) -> QuerySet[Member]:
     """R-X2: CalOptima Health staff see all members; others only those their organization has a part
     in (its health network members, and what higher apps register)."""
-    if not user.is_authenticated:
-        return Member.objects.none()
-    if user.is_caloptima_staff:
-        return Member.objects.all()
-    org_id = user.organization_id
-    if org_id is None:
-        return Member.objects.none()
-    q = Q(health_network_assignments__health_network_id=org_id)
-    for rule in _member_access_rules:
-        q |= rule(user)
-    return Member.objects.filter(pk__in=Member.objects.filter(q).values("pk"))
+
+    def part(org_id):
+        q = Q(health_network_assignments__health_network_id=org_id)
+        for rule in _member_access_rules:
+            q |= rule(user)
+        return Q(pk__in=Member.objects.filter(q).values("pk"))
+
+    return scoped(Member.objects.all(), user, part)
 
 
 def search_members(
@@ -49,25 +48,33 @@ def search_members(
     return qs
 
 
-def member_detail(user, pk: int) -> Member:
-    """One member with all dated history loaded in a fixed number of queries; 404s outside scope."""
-    from django.shortcuts import get_object_or_404
-
-    qs = visible_members(user).prefetch_related(
-        Prefetch("eligibility_spans", queryset=EligibilitySpan.objects.order_by("-start_date")),
+def history_prefetches(path: str = "") -> list[Prefetch]:
+    """What an eligibility verdict reads (spans, networks, POFs), for a Member or, with
+    `path="member__"`, for anything that points at one: fixed query count whatever the history."""
+    return [
         Prefetch(
-            "health_network_assignments",
+            f"{path}eligibility_spans", queryset=EligibilitySpan.objects.order_by("-start_date")
+        ),
+        Prefetch(
+            f"{path}health_network_assignments",
             queryset=HealthNetworkAssignment.objects.select_related("health_network").order_by(
                 "-start_date"
             ),
         ),
         Prefetch(
-            "populations",
+            f"{path}populations",
             queryset=MemberPopulationOfFocus.objects.select_related("population").order_by(
                 "population__code", "-start_date"
             ),
         ),
-    )
+    ]
+
+
+def member_detail(user, pk: int) -> Member:
+    """One member with all dated history loaded in a fixed number of queries; 404s outside scope."""
+    from django.shortcuts import get_object_or_404
+
+    qs = visible_members(user).prefetch_related(*history_prefetches())
     return get_object_or_404(qs, pk=pk)
 
 
@@ -101,17 +108,7 @@ def member_by_identity(*, cin: str, birth_date) -> Member | None:
     verify eligibility on the portal (S4). Only an exact match on both is returned."""
     return (
         Member.objects.filter(cin=(cin or "").strip().upper(), birth_date=birth_date)
-        .prefetch_related(
-            "eligibility_spans",
-            Prefetch(
-                "health_network_assignments",
-                queryset=HealthNetworkAssignment.objects.select_related("health_network"),
-            ),
-            Prefetch(
-                "populations",
-                queryset=MemberPopulationOfFocus.objects.select_related("population"),
-            ),
-        )
+        .prefetch_related(*history_prefetches())
         .first()
     )
 

@@ -2,13 +2,12 @@
 
 Overlapping spans or assignments are refused with a message naming the field (R-M1)."""
 
-import csv
 import datetime
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from calaim.csv_import import ImportReport, parse_date, run_import
 
 from .models import (
     EligibilitySpan,
@@ -177,32 +176,6 @@ IMPORT_COLUMNS = (
 )
 
 
-@dataclass
-class ImportReport:
-    read: int = 0
-    applied: int = 0
-    unchanged: int = 0
-    rejected: list[tuple[int, str]] = dc_field(default_factory=list)
-
-    def summary(self) -> str:
-        return (
-            f"{self.read} rows read, {self.applied} applied, {self.unchanged} unchanged, "
-            f"{len(self.rejected)} rejected"
-        )
-
-
-def _parse_date(value: str, column: str, *, required: bool) -> datetime.date | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise ValidationError({column: "is required."})
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({column: f"'{value}' is not a date (YYYY-MM-DD)."}) from None
-
-
 def _choice(value: str, choices, column: str) -> str:
     """Accept a choice by value or by label, case-insensitively."""
     wanted = (value or "").strip().lower()
@@ -221,23 +194,6 @@ FIELD_COLUMNS = {
 }
 
 
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{FIELD_COLUMNS.get(k, k)}: {' '.join(v)}" for k, v in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
-
-
-def _field_count_problem(row: dict, expected: int) -> str | None:
-    """csv.DictReader pads a short row with None and files a long row's extras under None."""
-    extra = row.get(None) or []
-    given = sum(v is not None for k, v in row.items() if k is not None) + len(extra)
-    if extra or given < expected:
-        return f"the row has {given} fields, the header has {expected}."
-    return None
-
-
 @transaction.atomic
 def _apply_member_row(row: dict, networks: dict, populations: dict) -> bool:
     """One span row: upsert the member by CIN, then its span, HN assignment and POFs. Returns
@@ -247,8 +203,8 @@ def _apply_member_row(row: dict, networks: dict, populations: dict) -> bool:
     ]
     if missing:
         raise ValidationError({c: "is required." for c in missing})
-    start = _parse_date(row.get("span_start"), "span_start", required=True)
-    end = _parse_date(row.get("span_end"), "span_end", required=False)
+    start = parse_date(row.get("span_start"), "span_start", required=True)
+    end = parse_date(row.get("span_end"), "span_end", required=False)
     program = _choice(row.get("program"), Program.choices, "program")
     hn_name = (row.get("health_network") or "").strip()
     network = None
@@ -266,7 +222,7 @@ def _apply_member_row(row: dict, networks: dict, populations: dict) -> bool:
             member_id=row["member_id"].strip(),
             first_name=row["first_name"].strip(),
             last_name=row["last_name"].strip(),
-            birth_date=_parse_date(row.get("birth_date"), "birth_date", required=True),
+            birth_date=parse_date(row.get("birth_date"), "birth_date", required=True),
             sex=_choice(row.get("sex") or "U", Sex.choices, "sex"),
             preferred_language=_choice(row.get("language") or "en", Language.choices, "language"),
         )
@@ -314,28 +270,11 @@ def import_members(lines) -> ImportReport:
     transaction, bad rows reported by line number, a re-run of the same file changes nothing."""
     from providers.selectors import health_networks_by_name
 
-    report = ImportReport()
-    reader = csv.DictReader(lines)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    absent = [c for c in IMPORT_COLUMNS if c not in header]
-    if absent:
-        report.rejected.append((1, f"missing column(s): {', '.join(absent)}"))
-        return report
-    reader.fieldnames = header
     networks = health_networks_by_name()
     populations = {p.code.lower(): p for p in PopulationOfFocus.objects.all()}
-    for row in reader:
-        report.read += 1
-        line = reader.line_num
-        problem = _field_count_problem(row, len(header))
-        if problem:
-            report.rejected.append((line, problem))
-            continue
-        try:
-            if _apply_member_row(row, networks, populations):
-                report.applied += 1
-            else:
-                report.unchanged += 1
-        except ValidationError as exc:
-            report.rejected.append((line, _error_text(exc)))
-    return report
+    return run_import(
+        lines,
+        IMPORT_COLUMNS,
+        lambda row: _apply_member_row(row, networks, populations),
+        field_columns=FIELD_COLUMNS,
+    )

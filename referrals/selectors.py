@@ -4,6 +4,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from calaim.scoping import scoped
+
 from .models import Attachment, Message, Referral, SelfReferral, StatusChange, ThreadRead
 
 
@@ -17,16 +19,10 @@ def member_access(user) -> Q:
 
 def visible_referrals(user) -> QuerySet[Referral]:
     """R-X2: CalOptima Health staff see all; others what their organization referred or received."""
-    qs = Referral.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_caloptima_staff:
-        return qs
-    if user.organization_id is None:
-        return qs.none()
-    return qs.filter(
-        Q(referring_organization_id=user.organization_id)
-        | Q(receiving_organization_id=user.organization_id)
+    return scoped(
+        Referral.objects.all(),
+        user,
+        lambda org: Q(referring_organization_id=org) | Q(receiving_organization_id=org),
     )
 
 

@@ -184,6 +184,15 @@ class Event(models.Model):
         return f"{self.kind} on {self.authorization_id}"
 
     @property
+    def change_lines(self) -> list[str]:
+        """'End date: 2023-03-31 → 2024-06-30' for each change, as people read it."""
+        return [
+            f"{name.replace('_', ' ').capitalize()}: {value.replace(' -> ', ' → ')}"
+            for name, value in sorted(self.changes.items())
+            if value is not None
+        ]
+
+    @property
     def is_decision(self) -> bool:
         return self.kind in (
             self.Kind.APPROVED,

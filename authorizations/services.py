@@ -98,7 +98,8 @@ def assign(*, user, authorization_id: int, reviewer=None) -> Authorization:
     authorization = Authorization.objects.select_for_update().get(pk=authorization_id)
     authorization.reviewer = reviewer or user
     authorization.save(update_fields=["reviewer", "updated_at"])
-    _event(authorization, Event.Kind.ASSIGNED, user, note=f"To {authorization.reviewer}.")
+    reviewer_name = authorization.reviewer.get_full_name() or authorization.reviewer.username
+    _event(authorization, Event.Kind.ASSIGNED, user, note=f"To {reviewer_name}.")
     return authorization
 
 
@@ -383,7 +384,7 @@ def decide_closure(*, user, closure_id: int, approve: bool, note: str = "") -> E
         kind,
         user,
         from_status=previous,
-        note=closure.reason,
+        note=" ".join(filter(None, [closure.reason, closure.decision_note])),
         reason_code=reason,
         **changes,
     )

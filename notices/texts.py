@@ -22,10 +22,10 @@ TEXTS = {
         "reason": "Why we made this decision",
         "criteria": "The rules we used",
         "criteria_ecm": "Department of Health Care Services (DHCS) Enhanced Care Management "
-        "Policy Guide: eligibility through a Population of Focus; CalOptima Health's "
-        "authorization policy.",
+        "Policy Guide: eligibility through a Population of Focus; {sender}'s authorization "
+        "policy.",
         "criteria_cs": "DHCS Community Supports Policy Guide: the eligibility criteria for "
-        "{service}; CalOptima Health's authorization policy.",
+        "{service}; {sender}'s authorization policy.",
         "explanation": "More about this decision",
         "rights_title": "What you can do if you disagree",
         "appeal": "You can ask CalOptima Health for an appeal. You must ask by {appeal_by} "
@@ -87,9 +87,9 @@ TEXTS = {
         "criteria": "Las reglas que usamos",
         "criteria_ecm": "Guía de políticas de Administración de Atención Mejorada (ECM) del "
         "Departamento de Servicios de Cuidado de Salud (DHCS): elegibilidad por una Población "
-        "de Enfoque; política de autorización de CalOptima Health.",
+        "de Enfoque; política de autorización de {sender}.",
         "criteria_cs": "Guía de políticas de Apoyos Comunitarios del DHCS: los criterios de "
-        "elegibilidad para {service}; política de autorización de CalOptima Health.",
+        "elegibilidad para {service}; política de autorización de {sender}.",
         "explanation": "Más sobre esta decisión",
         "rights_title": "Qué puede hacer si no está de acuerdo",
         "appeal": "Puede pedir una apelación a CalOptima Health. Debe pedirla a más tardar el "

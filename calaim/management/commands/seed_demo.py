@@ -316,13 +316,23 @@ class Command(BaseCommand):
                         "Jamboree Housing",
                         "Community Action Partnership of Orange County",
                     ][i % 3]
-                status = ["approved", "terminated", "expired", "approved"][i % 4]
+                # Some in force (open-ended or ending 2027); the rest ended as their dates say.
+                end, status = [
+                    ("", "approved"),
+                    (f"2023-{3 + i:02d}-28", "expired"),
+                    ("2027-06-30", "approved"),
+                    (f"2023-{1 + i:02d}-15", "terminated"),
+                ][i % 4]
                 rows.append(
                     f"{prefix}-2022-{i + 1:04d},{member.cin},{code},"
                     f"{network.name if code == 'ECM' else provider},2022-{3 + i:02d}-14T10:30:00,"
-                    f"2022-{4 + i:02d}-01,2023-{3 + i:02d}-31,{status}"
+                    f"2022-{4 + i:02d}-01,{end},{status}"
                 )
-            import_hn_authorizations(network=network, lines=io.StringIO("\n".join(rows) + "\n"))
+            report = import_hn_authorizations(
+                network=network, lines=io.StringIO("\n".join(rows) + "\n")
+            )
+            if report.rejected:  # demo data must load whole: a rejected row is a bug here
+                raise CommandError(f"demo HN file for {network}: {report.rejected}")
 
     def _requests(self):
         """Referrals accepted by their providers: pending authorization requests in the queue,

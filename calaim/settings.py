@@ -164,7 +164,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"ReferralStatusEnum": "referrals.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Status",
+        "ReferralUrgencyEnum": "referrals.models.Urgency",
+        "AuthorizationStatusEnum": "authorizations.models.Status",
+        "AuthorizationUrgencyEnum": "authorizations.models.Urgency",
+        "ClosureRequestStateEnum": "authorizations.models.ClosureRequest.State",
+        "ClosureRequestKindEnum": "authorizations.models.ClosureRequest.Kind",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 

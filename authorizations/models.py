@@ -187,7 +187,8 @@ class Event(models.Model):
     def change_lines(self) -> list[str]:
         """'End date: 2023-03-31 → 2024-06-30' for each change, as people read it."""
         return [
-            f"{name.replace('_', ' ').capitalize()}: {value.replace(' -> ', ' → ')}"
+            f"{name.replace('_', ' ').capitalize()}: "
+            + " → ".join("open" if part == "None" else part for part in value.split(" -> "))
             for name, value in sorted(self.changes.items())
             if value is not None
         ]

@@ -18,7 +18,7 @@ from providers.selectors import caloptima_health
 
 from . import rules, tasks
 from .models import Notice
-from .texts import REASONS_ES, TAGLINES, TEXTS, format_date
+from .texts import REASONS_ES, RIGHT_TO_LEFT, TAGLINES, TEXTS, format_date
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ def letter_context(event: Event) -> dict:
         "member": member,
         "sender": sender,
         "taglines": TAGLINES,
+        "rtl": RIGHT_TO_LEFT,
         "dates": dates,
     }
 

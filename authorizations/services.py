@@ -255,10 +255,7 @@ def can_request_closure(user, authorization) -> bool:
 
 
 def decides_closures(user, authorization) -> bool:
-    return _decides_closures(user, authorization)
-
-
-def _decides_closures(user, authorization) -> bool:
+    """The responsible party decides closures: the HN for its legacy ones, reviewers otherwise."""
     if authorization.is_legacy:
         return user.organization_id == authorization.health_network_id and (
             user.role in (Role.HEALTH_NETWORK_STAFF, Role.SITE_ADMIN)
@@ -334,7 +331,7 @@ def decide_closure(*, user, closure_id: int, approve: bool, note: str = "") -> E
     decides; an approval terminates or modifies the authorization and is kept in its history."""
     closure = ClosureRequest.objects.select_for_update().get(pk=closure_id)
     authorization = Authorization.objects.select_for_update().get(pk=closure.authorization_id)
-    if not _decides_closures(user, authorization):
+    if not decides_closures(user, authorization):
         raise PermissionDenied("This request is decided by the authorization's responsible party.")
     if closure.state != ClosureRequest.State.PENDING:
         raise ValidationError({"state": f"This request was already {closure.state}."})

@@ -74,30 +74,35 @@ def inbox(request):
 
 
 ACTIONS = {
-    # action name: (target status, button label, note label)
-    "assign": (Status.SENT, "Send to provider", "Note"),
-    "accept": (Status.ACCEPTED, "Accept", "Note"),
-    "decline": (Status.DECLINED, "Decline", "Reason (required)"),
-    "request_authorization": (Status.AUTHORIZATION_REQUESTED, "Request authorization", "Note"),
-    "start_service": (Status.SERVICE_STARTED, "Service started", "Note"),
-    "close": (Status.CLOSED, "Close", "Reason for closing (required)"),
-}
-
-
-DONE = {
-    "assign": "was sent to the provider",
-    "accept": "was accepted; its authorization request is open",
-    "decline": "was declined; the referrer can see the reason",
-    "request_authorization": "has an authorization request",
-    "start_service": "is marked as started",
-    "close": "is closed",
+    # action name: (target status, button label, note label, what the success message says)
+    "assign": (Status.SENT, "Send to provider", "Note", "was sent to the provider"),
+    "accept": (
+        Status.ACCEPTED,
+        "Accept",
+        "Note",
+        "was accepted; its authorization request is open",
+    ),
+    "decline": (
+        Status.DECLINED,
+        "Decline",
+        "Reason (required)",
+        "was declined; the referrer can see the reason",
+    ),
+    "request_authorization": (
+        Status.AUTHORIZATION_REQUESTED,
+        "Request authorization",
+        "Note",
+        "has an authorization request",
+    ),
+    "start_service": (Status.SERVICE_STARTED, "Service started", "Note", "is marked as started"),
+    "close": (Status.CLOSED, "Close", "Reason for closing (required)", "is closed"),
 }
 
 
 def available_actions(user, referral) -> list[tuple[str, str, str]]:
     who = services.parties(user, referral)
     found = []
-    for name, (target, label, note_label) in ACTIONS.items():
+    for name, (target, label, note_label, _) in ACTIONS.items():
         if rules.transition_problem(referral.status, target, who) is None:
             found.append((name, label, note_label))
     return found
@@ -158,7 +163,7 @@ def move(request, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
     else:
-        messages.success(request, f"{referral.reference} {DONE[action]}.")
+        messages.success(request, f"{referral.reference} {ACTIONS[action][3]}.")
     return redirect(safe_next(request, reverse("referrals:detail", args=[referral.pk])))
 
 

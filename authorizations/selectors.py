@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from calaim.scoping import scoped
 from members.selectors import history_prefetches
+from referrals.selectors import visible_referrals
 
 from .models import Authorization, ClosureRequest, Event, Status
 
@@ -73,13 +74,30 @@ def decision_page(user, pk: int) -> Authorization:
     return get_object_or_404(qs, pk=pk)
 
 
-def earlier_authorizations(authorization) -> QuerySet[Authorization]:
-    """The member's other authorizations, newest first (e.g. earlier housing deposits)."""
+def earlier_authorizations(user, authorization) -> QuerySet[Authorization]:
+    """The member's other authorizations the user may see, newest first (e.g. earlier housing
+    deposits). R-X2 per record: CalOptima Health staff see all; others only their own."""
     return (
-        Authorization.objects.filter(member_id=authorization.member_id)
+        visible_authorizations(user)
+        .filter(member_id=authorization.member_id)
         .exclude(pk=authorization.pk)
         .select_related("service", "provider", "health_network")
         .order_by("-start_date", "-id")
+    )
+
+
+def referral_of(user, authorization):
+    """The referral the authorization came from, when the user may see that referral too (R-X2
+    per record: seeing an authorization does not open another organization's referral)."""
+    if authorization.referral_id is None:
+        return None
+    if user.is_caloptima_staff:
+        return authorization.referral
+    return (
+        visible_referrals(user)
+        .select_related("referring_organization")
+        .filter(pk=authorization.referral_id)
+        .first()
     )
 
 

@@ -108,7 +108,7 @@ def detail(request, pk: int):
             messages.success(request, "Decision recorded; the letter is being prepared.")
             return redirect("authorizations:detail", pk)
     member = authorization.member
-    referral = authorization.referral
+    referral = selectors.referral_of(request.user, authorization)
     return render(
         request,
         "authorizations/detail.html",
@@ -117,7 +117,7 @@ def detail(request, pk: int):
             "verdict": eligibility_on(member, authorization.start_date),
             "referral": referral,
             "attachments": referral.attachments.all() if referral else [],
-            "earlier": selectors.earlier_authorizations(authorization),
+            "earlier": selectors.earlier_authorizations(request.user, authorization),
             "notices": notices_of_authorization(authorization),
             "decision_form": decision_form,
             "can_decide": services.can_decide(request.user, authorization),

@@ -159,3 +159,34 @@ def pcp_change_effective_date(
     if requested_on.day < 16 and not seen_assigned_pcp:
         return first
     return (first + datetime.timedelta(days=32)).replace(day=1)
+
+
+# R-X2: before a member is in the user's scope (a referral by CIN and birth date), eligibility is
+# said as eligible or not and why, in words that name no program, health network or POF.
+_PLAIN_TEXTS = {
+    ("R-M3", True): "No active enrolment on {when}: no service can be requested for that date.",
+    ("R-M4", True): "Not eligible for ECM on {when}: the member's coverage does not include ECM.",
+    ("R-M5", True): "Not eligible for ECM on {when}: the member's coverage does not include ECM.",
+    ("R-M3", False): "No Population of Focus on record for {when}: CalOptima Health will review.",
+    ("R-P1", False): "No Population of Focus open to the member's age group on {when}: "
+    "CalOptima Health will review.",
+    ("R-M6", False): "Eligible for ECM on {when}.",
+    ("R-C2", False): "Enrolled on {when}: Community Supports may be requested.",
+}
+
+
+def plain_verdict(verdict: Verdict) -> Verdict:
+    """The verdict without program, health network or POF codes, its reasons in plain words."""
+    when = verdict.on.strftime("%-d %B %Y")
+    reasons = tuple(
+        Reason(
+            r.code,
+            _PLAIN_TEXTS.get(
+                (r.code, r.blocking), "CalOptima Health will review eligibility."
+            ).format(when=when),
+            r.service_kind,
+            r.blocking,
+        )
+        for r in verdict.reasons
+    )
+    return Verdict(verdict.on, None, None, (), verdict.ecm_eligible, verdict.cs_eligible, reasons)

@@ -33,6 +33,11 @@ def visible_members(user) -> QuerySet[Member]:
     return scoped(Member.objects.all(), user, part)
 
 
+def can_see_member(user, member) -> bool:
+    """Whether the member is in the user's scope (R-X2), e.g. before a referral by CIN."""
+    return visible_members(user).filter(pk=member.pk).exists()
+
+
 def search_members(
     user, *, cin: str = "", member_id: str = "", name: str = "", birth_date=None
 ) -> QuerySet[Member]:

@@ -1,20 +1,37 @@
+import django_filters
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
+from calaim.api import ID_REGEX
+
 from . import selectors
 from .models import Notice
 from .serializers import NoticeSerializer
 
 
+class NoticeFilter(django_filters.FilterSet):
+    """`authorization` is a plain number, not a choice among all authorizations: another
+    organization's authorization id then filters to nothing, exactly like a missing id, instead
+    of answering 400 for one and 200 for the other (R-X2)."""
+
+    authorization = django_filters.NumberFilter(field_name="authorization_id")
+
+    class Meta:
+        model = Notice
+        fields = ["authorization", "kind", "language"]
+
+
 class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Letters of members the caller may see (R-X2)."""
+    """Letters of the authorizations the caller may see (R-X2: a letter follows its
+    authorization, not its member)."""
 
     serializer_class = NoticeSerializer
     queryset = Notice.objects.none()
-    filterset_fields = ["authorization", "kind", "language"]
+    lookup_value_regex = ID_REGEX
+    filterset_class = NoticeFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -2,20 +2,22 @@
 
 from django.db.models import QuerySet
 
-from members.selectors import visible_members
+from authorizations.selectors import visible_authorizations
 
 from .models import Notice
 
 
 def notices_of_authorization(authorization) -> QuerySet[Notice]:
+    """For a page that already scoped the authorization to the user: its letters."""
     return Notice.objects.filter(authorization=authorization).select_related("sender")
 
 
 def visible_notices(user) -> QuerySet[Notice]:
-    """Letters are downloadable only by users who may see the member (R-X2)."""
-    return Notice.objects.filter(authorization__member__in=visible_members(user)).select_related(
-        "sender", "authorization__service", "authorization__member"
-    )
+    """R-X2 per record: a letter follows its authorization, not its member. It is visible to
+    exactly those who may see the authorization (seeing the member opens nothing else)."""
+    return Notice.objects.filter(
+        authorization__in=visible_authorizations(user).values("pk")
+    ).select_related("sender", "authorization__service", "authorization__member")
 
 
 def notices_of_member(user, member) -> QuerySet[Notice]:

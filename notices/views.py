@@ -5,7 +5,8 @@ from . import selectors
 
 
 def download(request, pk: int):
-    """A letter, only for users who may see the member (R-X2); 404 otherwise."""
+    """A letter, only for users who may see its authorization (R-X2); 404 otherwise, the same
+    as for a letter that does not exist."""
     notice = get_object_or_404(selectors.visible_notices(request.user), pk=pk)
     return FileResponse(
         notice.pdf.open("rb"),

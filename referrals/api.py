@@ -66,13 +66,10 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 user=request.user, idempotency_key=key, **data.validated_data
             )
         except services.DuplicateReferral as exc:
-            return Response(
-                {
-                    "confirm_duplicate": exc.messages,
-                    "existing": {"id": exc.existing.pk, "reference": exc.existing.reference},
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            body = {"confirm_duplicate": exc.messages}
+            if exc.visible:  # R-X2: another organization's referral is never named
+                body["existing"] = {"id": exc.existing.pk, "reference": exc.existing.reference}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         body = ReferralDetailSerializer(selectors.referral_detail(request.user, referral.pk)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -62,17 +62,18 @@ class ServiceStepForm(forms.Form):
         "own referral and its own authorization (R-C3).",
     )
 
-    def __init__(self, *args, member=None, on=None, **kwargs):
+    def __init__(self, *args, member=None, on=None, plain=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.member, self.on = member, on
+        self.member, self.on, self.plain = member, on, plain
 
     def clean_service(self):
-        """Certain refusals (R-M3..R-M5, R-C1) are shown here, beside the service, not at review."""
+        """Certain refusals (R-M3..R-M5, R-C1) are shown here, beside the service, not at review;
+        in plain words for a user who may not see the member yet (R-X2)."""
         service = self.cleaned_data["service"]
         if self.member is not None and self.on is not None:
             errors: dict[str, str] = {}
             services.eligibility_problems(
-                member=self.member, service=service, on=self.on, errors=errors
+                member=self.member, service=service, on=self.on, errors=errors, plain=self.plain
             )
             if errors:
                 raise forms.ValidationError(list(errors.values()))

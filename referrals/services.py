@@ -10,12 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from calaim.dates import business_date, business_today
-from members.models import Language, cin_validator
-from members.selectors import eligibility_on
+from members.models import Language, Member, cin_validator
+from members.rules import plain_verdict
+from members.selectors import can_see_member, eligibility_on
 from providers.models import Role
 from providers.selectors import caloptima_health, ecm_panel_of, offering_of
 
-from . import rules, tasks
+from . import rules, selectors, tasks
 from .models import (
     Attachment,
     Message,
@@ -34,20 +35,26 @@ HOUSING_NAVIGATION = "CS_HOUSING_NAVIGATION"
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
 
-class DuplicateReferral(ValidationError):
-    """An open referral exists for this member and service: shown before a second is made."""
+DUPLICATE_HELD_ELSEWHERE = (
+    "An open referral for this member and this service already exists. If you confirm that a "
+    "second referral is needed, CalOptima Health will reconcile the two."
+)
 
-    def __init__(self, existing: Referral):
-        self.existing = existing
-        super().__init__(
-            {
-                "confirm_duplicate": (
-                    f"{existing.reference} for this member and service is still open "
-                    f"({existing.get_status_display()}). Open it, or confirm that a second "
-                    "referral is needed."
-                )
-            }
+
+class DuplicateReferral(ValidationError):
+    """An open referral exists for this member and service: shown before a second is made. It
+    names the open referral only to a user who may see it (R-X2); `visible` says which."""
+
+    def __init__(self, existing: Referral, *, visible: bool = False):
+        self.existing, self.visible = existing, visible
+        text = (
+            f"{existing.reference} for this member and service is still open "
+            f"({existing.get_status_display()}). Open it, or confirm that a second "
+            "referral is needed."
+            if visible
+            else DUPLICATE_HELD_ELSEWHERE
         )
+        super().__init__({"confirm_duplicate": text})
 
 
 def _on_commit(task, *args):
@@ -139,8 +146,11 @@ def routing_problems(
     return errors
 
 
-def eligibility_problems(*, member, service, on: datetime.date, errors: dict) -> list[str]:
-    """Certain refusals go into `errors` (R-M3..R-M5, R-C1); review flags are returned."""
+def eligibility_problems(
+    *, member, service, on: datetime.date, errors: dict, plain: bool = False
+) -> list[str]:
+    """Certain refusals go into `errors` (R-M3..R-M5, R-C1); review flags are returned. `plain`
+    for a user who may not see the member yet: the refusal names no program or POF (R-X2)."""
     if on < service.available_from:
         errors["service"] = (
             f"{service.name} is available from {service.available_from:%-d %B %Y} (R-C1)."
@@ -148,7 +158,12 @@ def eligibility_problems(*, member, service, on: datetime.date, errors: dict) ->
     verdict = eligibility_on(member, on)
     blocking = verdict.blocking_reasons(service.kind)
     if blocking:
-        errors["member"] = " ".join(f"{r.text} ({r.code})" for r in blocking)
+        errors["member"] = (
+            # Words only: a rule id would name the program too (R-M4 is PACE).
+            " ".join(r.text for r in plain_verdict(verdict).blocking_reasons(service.kind))
+            if plain
+            else " ".join(f"{r.text} ({r.code})" for r in blocking)
+        )
         return []
     if service.kind == "ecm" and not verdict.ecm_eligible:
         return [f"{r.text} ({r.code})" for r in verdict.reasons if r.service_kind == "ecm"]
@@ -213,7 +228,11 @@ def create_referral(
         review = []
     else:
         review = eligibility_problems(
-            member=member, service=service, on=requested_start_date, errors=errors
+            member=member,
+            service=service,
+            on=requested_start_date,
+            errors=errors,
+            plain=not can_see_member(user, member),
         )
     if service.kind != "ecm" and populations:
         errors["populations"] = "Populations of Focus are claimed for ECM referrals only."
@@ -239,14 +258,23 @@ def create_referral(
         if unproven:
             review.append(f"POF {', '.join(unproven)} claimed without evidence on record.")
     if not confirm_duplicate:
-        duplicate = open_referrals_for(member, service).first()
-        if duplicate:
-            if key and duplicate.idempotency_key == key:
-                return duplicate, False  # a concurrent twin of this request committed first
-            raise DuplicateReferral(duplicate)
+        twin = _twin_or_refuse(user, open_referrals_for(member, service).first(), key)
+        if twin:
+            return twin, False
 
     try:
         with transaction.atomic():
+            if not confirm_duplicate:
+                # R-R2 under concurrency: submissions for one member queue on the member's row,
+                # and the duplicate check is repeated under that lock before the insert.
+                Member.objects.select_for_update().filter(pk=member.pk).values_list(
+                    "pk", flat=True
+                ).first()
+                twin = _twin_or_refuse(
+                    user, selectors.open_referrals_for(member, service).first(), key
+                )
+                if twin:
+                    return twin, False
             referral = Referral.objects.create(
                 member=member,
                 service=service,
@@ -277,6 +305,18 @@ def create_referral(
                 return existing, False
         raise
     return referral, True
+
+
+def _twin_or_refuse(user, duplicate, key):
+    """None without an open duplicate; the duplicate when it is this very request made
+    concurrently (same idempotency key); else DuplicateReferral, naming the open referral only to
+    a user who may see it (R-X2)."""
+    if duplicate is None:
+        return None
+    if key and duplicate.idempotency_key == key:
+        return duplicate
+    visible = selectors.visible_referrals(user).filter(pk=duplicate.pk).exists()
+    raise DuplicateReferral(duplicate, visible=visible)
 
 
 def _finish_submission(referral, populations, user, first_status, route_note, uploads):

@@ -19,7 +19,8 @@ from authorizations import services as authorization_services
 from calaim.forms import apply_errors
 from calaim.http import safe_next
 from calaim.pagination import paged
-from members.selectors import eligibility_on, member_by_identity
+from members.rules import plain_verdict
+from members.selectors import can_see_member, eligibility_on, member_by_identity
 from providers.selectors import (
     offerings_of_organization,
     offerings_of_service,
@@ -274,12 +275,19 @@ class NewReferralWizard(SessionWizardView):
         data = self.get_cleaned_data_for_step("service")
         return data["service"] if data else None
 
+    def _plain(self, member) -> bool:
+        """R-X2: a member found by CIN and birth date may be outside the user's scope; then the
+        wizard says eligible or not, and why, naming no program, health network or POF."""
+        return not can_see_member(self.request.user, member)
+
     def get_form_kwargs(self, step=None):
         if step == "service":
             member_data = self._member_step()
+            member = member_data.get("member")
             return {
-                "member": member_data.get("member"),
+                "member": member,
                 "on": member_data.get("requested_start_date"),
+                "plain": member is not None and self._plain(member),
             }
         if step == "details":
             service = self._service()
@@ -316,7 +324,9 @@ class NewReferralWizard(SessionWizardView):
         if member is not None:
             context["member"] = member
             context["on"] = member_data["requested_start_date"]
-            context["verdict"] = eligibility_on(member, member_data["requested_start_date"])
+            verdict = eligibility_on(member, member_data["requested_start_date"])
+            context["plain"] = self._plain(member)
+            context["verdict"] = plain_verdict(verdict) if context["plain"] else verdict
         service = self._service() if step in ("details", "review") else None
         context["service"] = service
         if step == "details" and service is not None:
@@ -327,7 +337,15 @@ class NewReferralWizard(SessionWizardView):
         if step == "review":
             context["details"] = self.get_cleaned_data_for_step("details")
             if member is not None and service is not None:
-                context["duplicate"] = selectors.open_referrals_for(member, service).first()
+                # R-X2: the warning names the open referral only to a user who may see it.
+                duplicate = selectors.open_referrals_for(member, service).first()
+                context["duplicate"] = duplicate
+                context["duplicate_visible"] = (
+                    duplicate is not None
+                    and selectors.visible_referrals(self.request.user)
+                    .filter(pk=duplicate.pk)
+                    .exists()
+                )
         return context
 
     def render_done(self, form, **kwargs):

@@ -1,6 +1,6 @@
 """Letters are downloadable, in the browser and through /api/v1/notices/, only by users who may see
-the member (R-X2); everyone else gets 404. Letters are listed on the authorization and member
-pages."""
+the letter's authorization (R-X2: a letter follows its authorization, not its member); everyone
+else gets 404. Letters are listed on the authorization and member pages."""
 
 import pytest
 from django.urls import reverse
@@ -18,8 +18,10 @@ API = "/api/v1/notices/"
 # is a subquery. The same at 5 and 50 letters.
 API_LIST_MAX_QUERIES = 2
 
-ALLOWED = ["reviewer", "caloptima_staff", "provider_staff", "hn_staff"]
-REFUSED = ["other_hn_staff", "stranger"]
+ALLOWED = ["reviewer", "caloptima_staff", "provider_staff"]
+# hn_staff sees the member (its network's member) but not this authorization, which CalOptima
+# Health holds with the provider: seeing a member opens none of its other records (R-X2).
+REFUSED = ["hn_staff", "other_hn_staff", "stranger"]
 
 
 @pytest.fixture

@@ -328,16 +328,37 @@ def test_r_p2_ecm_without_a_provider_goes_to_caloptima_for_assignment(submit, ec
 # --- Checks on submit: eligibility (R-M3..R-M5) and the catalogue (R-C1) --------------------------
 
 
-def test_r_m4_pace_member_asking_ecm_refused_with_the_reason(submit, ecm):
+def test_r_m4_pace_member_asking_ecm_refused_with_the_reason(submit, ecm, caloptima_staff):
     pace = member_with_history(program="pace")
     before = counts()
 
     with pytest.raises(ValidationError) as exc:
-        submit(member=pace, service=ecm, receiving_organization=None, populations=pofs("2"))
+        submit(
+            user=caloptima_staff,
+            member=pace,
+            service=ecm,
+            receiving_organization=None,
+            populations=pofs("2"),
+        )
 
     assert "PACE members do not receive ECM" in refused(exc)["member"]
     assert "R-M4" in refused(exc)["member"]
     assert counts() == before
+
+
+def test_r_x2_refusal_for_a_member_out_of_scope_names_no_program(submit, ecm):
+    """The coordinator's organization has no part in the member: the refusal says why in words
+    that name no program, not even by its rule id (R-M4 is PACE)."""
+    pace = member_with_history(program="pace")
+
+    with pytest.raises(ValidationError) as exc:
+        submit(member=pace, service=ecm, receiving_organization=None, populations=pofs("2"))
+
+    said = refused(exc)["member"]
+    assert (
+        "Not eligible for ECM on 3 June 2024: the member's coverage does not include ECM." in said
+    )
+    assert "PACE" not in said and "R-M4" not in said
 
 
 @pytest.mark.parametrize(
@@ -349,7 +370,8 @@ def test_r_m4_pace_member_asking_ecm_refused_with_the_reason(submit, ecm):
         (D(2025, 3, 1), False),
     ],
 )
-def test_r_m5_onecare_member_asking_ecm_refused_from_2024(submit, ecm, on, ok):
+def test_r_m5_onecare_member_asking_ecm_refused_from_2024(submit, ecm, on, ok, caloptima_staff):
+    """Asked by CalOptima Health staff, who see the member: the refusal names the rule (R-X2)."""
     onecare = member_with_history(program="onecare")
 
     if ok:
@@ -364,6 +386,7 @@ def test_r_m5_onecare_member_asking_ecm_refused_from_2024(submit, ecm, on, ok):
     else:
         with pytest.raises(ValidationError) as exc:
             submit(
+                user=caloptima_staff,
                 member=onecare,
                 service=ecm,
                 requested_start_date=on,
@@ -375,13 +398,14 @@ def test_r_m5_onecare_member_asking_ecm_refused_from_2024(submit, ecm, on, ok):
 
 
 @pytest.mark.parametrize("code", ["ECM", "CS_MEDICALLY_TAILORED_MEALS"])
-def test_r_m3_no_active_enrolment_on_the_date_refused(submit, mercy_house, code):
+def test_r_m3_no_active_enrolment_on_the_date_refused(submit, mercy_house, code, caloptima_staff):
     lapsed = MemberFactory()
     EligibilitySpanFactory(member=lapsed, start_date=D(2022, 1, 1), end_date=D(2023, 12, 31))
     MemberPopulationFactory(member=lapsed, population=pofs("2")[0])
 
     with pytest.raises(ValidationError) as exc:
         submit(
+            user=caloptima_staff,
             member=lapsed,
             service=service(code),
             requested_start_date=D(2024, 2, 1),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "authorizations",
     "notices",
+    "common.outbox",
 ]
 
 MIDDLEWARE = [
@@ -136,7 +137,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # while it still runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Transactional outbox (common.outbox): queued tasks are rows written in the transaction that
+# queues them; the request hands them to the broker once, without retries, and the sweep below
+# relays what the broker refused (R-N4: letters within 2 business days, even after an outage).
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
+OUTBOX_PUBLISH_TIMEOUT = env.float("OUTBOX_PUBLISH_TIMEOUT", default=0.5)
+OUTBOX_RESEND_AFTER_MINUTES = env.int("OUTBOX_RESEND_AFTER_MINUTES", default=120)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=30)
+NOTICE_SWEEP_DAYS = env.int("NOTICE_SWEEP_DAYS", default=60)  # decisions the letter net covers
+CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-sweep": {
+        "task": "outbox.sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+    "notices-missing-letters": {
+        "task": "notices.queue_missing_letters",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+}
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from authorizations import selectors as authorization_selectors
 from calaim.celery import app as celery_app
+from common.outbox import services as outbox
 from providers.models import Role
 from referrals import selectors as referral_selectors
 
@@ -35,6 +36,15 @@ def _broker_ok() -> bool:
         return False
 
 
+def _outbox_backlog() -> dict | None:
+    """Tasks waiting in the outbox (letters, emails) and the oldest one's wait: a backlog that
+    grows while the broker or the workers are down (R-N4)."""
+    try:
+        return outbox.backlog()
+    except Exception:
+        return None
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -45,6 +55,7 @@ def healthz(request):
         "database": "ok" if database else "unreachable",
         "broker": ("ok" if broker else "unreachable"),
         "broker_mode": "eager" if celery_app.conf.task_always_eager else "redis",
+        "outbox": _outbox_backlog() if database else None,
     }
     return JsonResponse(body, status=200 if database and broker else 503)
 

@@ -5,15 +5,20 @@ task runs after commit (R-N2). A higher app wraps the lower one's service, as ST
 
 import hashlib
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from authorizations import services as authorization_services
 from authorizations.models import Event
 from authorizations.rules import is_business_day
 from calaim.dates import business_date
+from common.outbox import services as outbox
+from providers.models import ServiceKind
 from providers.selectors import caloptima_health
 
 from . import rules, tasks
@@ -21,11 +26,38 @@ from .models import Notice
 from .texts import REASONS_ES, RIGHT_TO_LEFT, TAGLINES, TEXTS, format_date
 
 log = logging.getLogger(__name__)
+# The decision kinds that may get a letter, for some service kind (R-N2).
+LETTER_EVENT_KINDS = [
+    kind
+    for kind in Event.Kind.values
+    if any(rules.letter_kind(kind, service) for service in ServiceKind.values)
+]
 
 
 def _queue_letter(event: Event) -> None:
+    """The letter's task goes in the outbox, in the decision's transaction: the decision never
+    commits without it, and it is handed to Celery after the commit, or by the sweep when the
+    broker is down (R-N4)."""
     if rules.letter_kind(event.kind, event.authorization.service.kind):
-        transaction.on_commit(lambda: tasks.render_notice.delay(event.pk))
+        outbox.enqueue(tasks.render_notice.name, event.pk)
+
+
+def queue_missing_letters() -> list[int]:
+    """Safety net (R-N4): queue the letter of every recent decision that owes one, has none and
+    was never queued (a decision made around this app, a row lost). Returns the decisions."""
+    since = timezone.now() - timedelta(days=settings.NOTICE_SWEEP_DAYS)
+    decisions = Event.objects.filter(
+        kind__in=LETTER_EVENT_KINDS, at__gte=since, notice__isnull=True
+    ).values_list("pk", "kind", "authorization__service__kind")
+    owed = [pk for pk, kind, service_kind in decisions if rules.letter_kind(kind, service_kind)]
+    queued = outbox.queued_first_args(tasks.render_notice.name, owed) if owed else set()
+    missing = [pk for pk in owed if pk not in queued]
+    with transaction.atomic():
+        for pk in missing:
+            outbox.enqueue(tasks.render_notice.name, pk)
+    if missing:
+        log.warning("%d decisions owed a letter that was never queued; queued now", len(missing))
+    return missing
 
 
 @transaction.atomic

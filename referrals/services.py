@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from calaim.dates import business_date, business_today
+from common.outbox import services as outbox
 from members.models import Language, Member, cin_validator
 from members.rules import plain_verdict
 from members.selectors import can_see_member, eligibility_on
@@ -57,8 +58,10 @@ class DuplicateReferral(ValidationError):
         super().__init__({"confirm_duplicate": text})
 
 
-def _on_commit(task, *args):
-    transaction.on_commit(lambda: task.delay(*args))
+def _queue_email(task, *args):
+    """Through the outbox: the row commits with this transaction and the email goes after the
+    commit, or once the broker is back; never lost, never sent twice for one row."""
+    outbox.enqueue(task.name, *args)
 
 
 def source_for(organization) -> str:
@@ -333,7 +336,7 @@ def _finish_submission(referral, populations, user, first_status, route_note, up
     referral.save(update_fields=["status"])
     for upload, content_type in uploads:
         _store_attachment(referral, upload, content_type, user)
-    _on_commit(tasks.notify_new_referral, referral.pk)
+    _queue_email(tasks.notify_new_referral, referral.pk)
 
 
 def parties(user, referral) -> set[str]:
@@ -371,7 +374,7 @@ def move(*, user, referral_id: int, to: str, note: str = "", **changes) -> Refer
     for name, value in changes.items():
         setattr(referral, name, value)
     referral.save()
-    _on_commit(tasks.notify_status_change, change.pk)
+    _queue_email(tasks.notify_status_change, change.pk)
     return referral
 
 

@@ -1,9 +1,12 @@
-"""Referral notifications: sent by Celery after the transaction commits. No member details in email:
-the reference number and a sign-in link only."""
+"""Referral notifications: queued through the outbox in the referral's transaction, sent by Celery
+after the commit, once per outbox row. No member details in email: the reference number and a
+sign-in link only."""
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mass_mail
+
+from common.outbox.tasks import OutboxTask
 
 
 def _users_of(organization_id):
@@ -12,7 +15,7 @@ def _users_of(organization_id):
     return User.objects.filter(organization_id=organization_id, is_active=True).exclude(email="")
 
 
-@shared_task(name="referrals.notify_new_referral")
+@shared_task(name="referrals.notify_new_referral", base=OutboxTask)
 def notify_new_referral(referral_id: int) -> int:
     """Tell the receiving organization a referral arrived."""
     from .models import Referral
@@ -30,7 +33,7 @@ def notify_new_referral(referral_id: int) -> int:
     return send_mass_mail(messages, fail_silently=False) if messages else 0
 
 
-@shared_task(name="referrals.notify_status_change")
+@shared_task(name="referrals.notify_status_change", base=OutboxTask)
 def notify_status_change(change_id: int) -> int:
     """Tell the referrer each step of the referral (closed loop, R-R2)."""
     from .models import StatusChange

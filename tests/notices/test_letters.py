@@ -12,6 +12,7 @@ from django.conf import settings
 
 from authorizations import services as authorization_services
 from authorizations.models import Event, ReasonCode
+from common.outbox.models import Message
 from notices import rules, services, tasks
 from notices.models import Notice
 from tests.members.factories import member_with_history
@@ -45,30 +46,27 @@ def en_date(day: datetime.date) -> str:
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """The decisions whose letter task was queued (the task still runs, eagerly)."""
-    seen = []
-    original = tasks.render_notice.delay
-
-    def delay(event_id):
-        seen.append(event_id)
-        return original(event_id)
-
-    monkeypatch.setattr(tasks.render_notice, "delay", delay)
-    return seen
+def queued():
+    """The decisions whose letter task went through the outbox, in order."""
+    return lambda: [m.args[0] for m in Message.objects.filter(task="notices.render_notice")]
 
 
 @pytest.fixture
 def decide(django_capture_on_commit_callbacks, queued):
-    """Decide through the notices app, running the after-commit letter task (eager Celery).
+    """Decide through the notices app, running the after-commit relay (eager Celery).
     Returns the decision and the decisions whose letter was queued."""
 
     def _decide(**kwargs):
-        before = len(queued)
+        before = len(queued())
         with django_capture_on_commit_callbacks(execute=True):
             event = services.decide(**kwargs)
-            assert len(queued) == before  # nothing is queued before the commit
-        return event, queued[before:]
+            # R-N4: the letter's row is written in the decision's transaction and handed to
+            # Celery only after the commit.
+            letters = Message.objects.filter(task="notices.render_notice")
+            assert letters.filter(status="pending").count() == len(queued()) - before
+            assert not Notice.objects.filter(event=event).exists()
+        assert not letters.exclude(status="done").exists()
+        return event, queued()[before:]
 
     return _decide
 

@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,12 +40,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "formtools",
+    "auditlog",
     "calaim",
     "members",
     "providers",
     "referrals",
     "authorizations",
     "notices",
+    "common.audit",
     "common.outbox",
 ]
 
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.audit.middleware.AuditMiddleware",  # R-X3: wraps every view below it
     "calaim.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,7 +162,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": OUTBOX_SWEEP_SECONDS,
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
     },
+    "prune-audit-trail": {  # R-X3: rows older than the retention, nightly in California time
+        "task": "common.audit.tasks.prune_audit",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+
+# --- Audit trail (R-X3) ----------------------------------------------------------------------
+# django-auditlog records changes to the member models with our own row (common.audit.AuditEvent);
+# the middleware records views, searches, downloads and exports; auth signals record sign-ins.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=2192)  # six years
+AUDIT_MEMBER_MODEL = "members.Member"
+AUDIT_MEMBER_LOOKUP_FIELDS = ("cin", "member_id")  # the compliance view finds a member by these
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

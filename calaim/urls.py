@@ -27,6 +27,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("refer/", referral_views.self_referral, name="self_referral"),
     path("refer/received/", referral_views.self_referral_thanks, name="self_referral_thanks"),
+    path("audit/", include("common.audit.urls")),  # R-X3 compliance view
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.db.models import Prefetch, Q, QuerySet
 
 from calaim.scoping import scoped
+from common import audit
 
 from .models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
 from .rules import HeldPopulation, Span, Verdict, decide_eligibility
@@ -110,12 +111,15 @@ def eligibility_on(member: Member, on: datetime.date) -> Verdict:
 
 def member_by_identity(*, cin: str, birth_date) -> Member | None:
     """Exact CIN and birth date: how any referrer finds a member to refer (R-R1), as providers
-    verify eligibility on the portal (S4). Only an exact match on both is returned."""
-    return (
+    verify eligibility on the portal (S4). Only an exact match on both is returned. Every look-up
+    is recorded, found or not, without the terms (R-X3)."""
+    member = (
         Member.objects.filter(cin=(cin or "").strip().upper(), birth_date=birth_date)
         .prefetch_related(*history_prefetches())
         .first()
     )
+    audit.note_lookup(Member, member)
+    return member
 
 
 def member_by_cin(cin: str) -> Member | None:

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from authorizations.services import import_hn_authorizations
+from common.audit.services import file_run
 from providers.selectors import organization_by_name
 
 
@@ -17,7 +18,10 @@ class Command(BaseCommand):
         if organization is None or not organization.is_health_network:
             raise CommandError(f"'{network}' is not a known health network.")
         try:
-            with open(file, newline="", encoding="utf-8-sig") as handle:
+            with (
+                file_run("import_hn_authorizations", file, "authorizations.authorization"),  # R-X3
+                open(file, newline="", encoding="utf-8-sig") as handle,
+            ):
                 report = import_hn_authorizations(network=organization, lines=handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None

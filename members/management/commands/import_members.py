@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from common.audit.services import file_run
 from members.services import import_members
 
 
@@ -11,7 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            with open(file, newline="", encoding="utf-8-sig") as handle:
+            with (
+                file_run("import_members", file, "members.member"),  # R-X3
+                open(file, newline="", encoding="utf-8-sig") as handle,
+            ):
                 report = import_members(handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None

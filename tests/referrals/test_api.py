@@ -726,3 +726,29 @@ def test_referral_decisions_are_made_on_the_authorization_request(referral_at, e
     assert response.status_code == 404
     referral.refresh_from_db()
     assert referral.status == Status.AUTHORIZATION_REQUESTED
+
+
+def test_r_x2_duplicate_of_another_organizations_referral_is_409_without_naming_it(
+    coordinator_api, stranger, member, mercy_house
+):
+    """The 409 says only that an open referral for this service exists and that CalOptima Health
+    will reconcile it: never the other organization's referral id, reference or status."""
+    other = as_user(stranger).post(LIST, body(), format="json")
+    assert other.status_code == 201
+    theirs = Referral.objects.get()
+
+    response = coordinator_api.post(LIST, body(), format="json")
+
+    assert response.status_code == 409
+    assert set(response.data) == {"confirm_duplicate"}
+    said = " ".join(response.data["confirm_duplicate"])
+    assert "An open referral for this member and this service already exists" in said
+    assert "CalOptima Health will reconcile" in said
+    raw = response.content.decode()
+    assert theirs.reference not in raw and str(theirs.pk) not in raw
+    assert theirs.get_status_display() not in said
+    assert Referral.objects.count() == 1
+
+    confirmed = coordinator_api.post(LIST, body(confirm_duplicate=True), format="json")
+    assert confirmed.status_code == 201 and Referral.objects.count() == 2
+    assert theirs.reference not in confirmed.content.decode()

@@ -116,3 +116,91 @@ def test_r_r2_simultaneous_service_calls_with_one_key_make_one_referral(
     assert len({pk for pk, _ in results}) == 1
     assert sorted(created for _, created in results) == [False, False, False, True]
     assert Referral.objects.count() == 1
+
+
+RACES = 20
+
+
+def test_r_x2_r_r2_simultaneous_posts_with_different_keys_make_one_open_referral(
+    require_postgres, monkeypatch, coordinator
+):
+    """The duplicate rule holds under concurrency: two submissions for one member and service
+    with different Idempotency-Keys, both past the first duplicate check together, make one open
+    referral and one 409, in each of 20 races (check-then-insert without the lock on the member
+    row made two open referrals in 20 of these 20 races)."""
+    barrier = {"now": None}
+    original = services.open_referrals_for
+
+    def checks_then_wait(*args, **kwargs):
+        found = original(*args, **kwargs)
+        list(found)
+        barrier["now"].wait()
+        return found
+
+    monkeypatch.setattr(services, "open_referrals_for", checks_then_wait)
+    members = []
+    for _ in range(RACES):
+        member = MemberFactory()
+        EligibilitySpanFactory(member=member, start_date=datetime.date(2022, 1, 1))
+        MemberPopulationFactory(member=member)
+        members.append(member)
+
+    def post(member, key):
+        client = APIClient()
+        client.force_authenticate(coordinator)
+        body = {
+            "cin": member.cin,
+            "birth_date": member.birth_date.isoformat(),
+            "service": "ECM",
+            "requested_start_date": "2026-03-02",
+            "reason": "Two ED visits this month",
+            "member_consent": True,
+        }
+        try:
+            return client.post(
+                "/api/v1/referrals/", body, format="json", HTTP_IDEMPOTENCY_KEY=key
+            ).status_code
+        finally:
+            connection.close()
+
+    doubles, outcomes = 0, []
+    for i, member in enumerate(members):
+        barrier["now"] = threading.Barrier(2, timeout=20)
+        codes = [None, None]
+
+        def run(j, member=member, i=i, codes=codes):
+            codes[j] = post(member, f"race-{i}-tab-{j}")
+
+        threads = [threading.Thread(target=run, args=(j,)) for j in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        outcomes.append(tuple(sorted(codes, key=str)))
+        if Referral.objects.filter(member=member, status="in_review").count() > 1:
+            doubles += 1
+
+    assert doubles == 0, f"two open referrals in {doubles} of {RACES} races"
+    assert outcomes == [(201, 409)] * RACES
+
+
+def test_r_r2_a_confirmed_duplicate_still_makes_a_second_referral_under_the_lock(
+    require_postgres, coordinator, member
+):
+    """confirm_duplicate=True deliberately allows a second open referral (R-X2 duplicate rule)."""
+    from providers.models import Service
+
+    ecm = Service.objects.get(code="ECM")
+    kwargs = {
+        "user": coordinator,
+        "member": member,
+        "service": ecm,
+        "requested_start_date": datetime.date(2026, 3, 2),
+        "reason": "Two ED visits this month",
+        "member_consent": True,
+    }
+    services.create_referral(**kwargs)
+    with pytest.raises(services.DuplicateReferral):
+        services.create_referral(**kwargs)
+    second, created = services.create_referral(**kwargs, confirm_duplicate=True)
+    assert created and Referral.objects.filter(member=member).count() == 2

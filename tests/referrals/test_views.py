@@ -856,3 +856,67 @@ def test_member_with_pof_evidence_shows_no_review_flag(coordinator_client, mercy
     referral = Referral.objects.get()
     page = coordinator_client.get(reverse("referrals:detail", args=[referral.pk])).content
     assert referral.needs_review is False and b"Flagged for review" not in page
+
+
+# --- R-X2: look-ups by CIN and birth date name nothing of another organization ----------------
+
+
+def test_r_x2_wizard_duplicate_of_another_organizations_referral_names_nothing(
+    coordinator_client, stranger, member, mercy_house, meals
+):
+    theirs, _ = services.create_referral(
+        user=stranger,
+        member=member,
+        service=meals,
+        requested_start_date=START,
+        reason="Their own request.",
+        member_consent=True,
+        receiving_organization=mercy_house,
+    )
+
+    review = to_review(coordinator_client, provider=mercy_house)
+    page = review.content.decode()
+    assert "an open referral for this member and this service already exists" in page
+    assert "CalOptima Health will reconcile the two" in page
+    assert theirs.reference not in page
+    assert reverse("referrals:detail", args=[theirs.pk]) not in page
+
+    refused = step(coordinator_client, "review", {"token": token_of(review)})
+    assert refused.status_code == 200
+    said = refused.content.decode()
+    assert services.DUPLICATE_HELD_ELSEWHERE in said.replace("&#x27;", "'")
+    assert theirs.reference not in said and theirs.get_status_display() not in said
+    assert Referral.objects.count() == 1
+
+    accepted = step(
+        coordinator_client, "review", {"token": token_of(review), "confirm_duplicate": "on"}
+    )
+    assert accepted.status_code == 302 and Referral.objects.count() == 2
+
+
+def test_r_x2_wizard_verdict_for_a_member_out_of_scope_names_no_program_network_or_pof(
+    coordinator_client, member
+):
+    """The coordinator's organization has no part in the member yet: eligible or not and why,
+    in plain words; no program, health network or POF code on the page."""
+    response = step(coordinator_client, "member", MEMBER_STEP)
+
+    page = response.content.decode()
+    assert response.context["plain"] is True
+    assert "ECM: eligible" in page and "Community Supports: eligible" in page
+    assert "Eligible for ECM on 3 June 2024." in page
+    assert "Enrolled on 3 June 2024: Community Supports may be requested." in page
+    assert "AltaMed" not in page  # the member's health network
+    assert "Medi-Cal<" not in page and "Program:" not in page
+    assert "POF" not in page and "1a" not in page
+
+
+def test_r_x2_wizard_verdict_in_full_for_a_member_in_scope(client, hn_staff, member):
+    """AltaMed staff see their network's member: the verdict names program, network and POFs."""
+    client.force_login(hn_staff)
+    response = step(client, "member", MEMBER_STEP)
+
+    page = response.content.decode()
+    assert response.context["plain"] is False
+    assert "Health network: <strong>AltaMed Health Services</strong>" in page
+    assert "POF: <strong>1a, 2</strong>" in page

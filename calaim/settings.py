@@ -22,7 +22,8 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="local-development-only-not-a-secret-3f9a1c7e5b2d")
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Off unless asked for (DEBUG=1): every start but the README's first command is production-safe.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -41,6 +42,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "formtools",
     "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "calaim",
     "members",
     "providers",
@@ -59,9 +64,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.audit.middleware.AuditMiddleware",  # R-X3: wraps every view below it
+    "django_otp.middleware.OTPMiddleware",
     "calaim.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "calaim.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "calaim.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "calaim.urls"
@@ -78,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "calaim.context_processors.navigation",
+                "providers.context_processors.session_timeout",
             ],
         },
     },
@@ -94,6 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # Lockout first (django-axes), then the usual username and password check.
+    "providers.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -112,11 +129,14 @@ MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # The manifest needs collectstatic, which production images run; everything else
+        # (tests, runserver with or without DEBUG) finds files where they are.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- Redis, cache and Celery -------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -187,7 +207,7 @@ DEFAULT_FROM_EMAIL = env.str(
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "providers.api_auth.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -195,7 +215,14 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "calaim.api.exception_handler",
+    # Rates are read per request from API_THROTTLE_ANON / API_THROTTLE_USER below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "providers.api_auth.AnonThrottle",
+        "providers.api_auth.UserThrottle",
+    ],
 }
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CalAIM Connect API",
     "DESCRIPTION": "Referrals and authorizations for CalAIM ECM and Community Supports.",
@@ -211,6 +238,8 @@ SPECTACULAR_SETTINGS = {
         "ClosureRequestKindEnum": "authorizations.models.ClosureRequest.Kind",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its docs need sign-in (a session or a token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
@@ -224,7 +253,61 @@ RATELIMIT_VIEW = None
 # Behind a proxy the client address comes from X-Forwarded-For (public self-referral rate limit).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
+# --- Sign-in and sessions (R-X3 automatic logoff) ----------------------------------------------
+# django-axes: after AXES_FAILURE_LIMIT failed sign-ins for one username, or from one address,
+# that username or address is refused for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "providers.account_views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are recorded by the audit trail
+AXES_IPWARE_META_PRECEDENCE_ORDER = [RATELIMIT_IP_META_KEY]
+# Idle sessions end (with a warning SESSION_IDLE_WARNING seconds before); every session ends
+# SESSION_ABSOLUTE_TIMEOUT seconds after sign-in whatever the activity.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
+SESSION_IDLE_WARNING = env.int("SESSION_IDLE_WARNING", default=60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# API tokens stop working this many hours after they were made; users and admins revoke them.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=30 * 24)
+# Two-step sign-in: TOTP (django-otp), required for CalOptima Health staff and system admins.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CalAIM Connect")
+TWO_FACTOR_PENDING_SECONDS = 5 * 60  # time to give the second factor after the password
+RECOVERY_CODE_COUNT = 10
+# Invitation links (a new user sets their own password) and password reset links: single use.
+INVITE_LINK_TIMEOUT = env.int("INVITE_LINK_TIMEOUT", default=3 * 24 * 60 * 60)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+
 # --- Security --------------------------------------------------------------------------------
+# No inline script or style anywhere: scripts and styles come from /static/ only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+}
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -245,4 +328,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # lockouts only; sign-ins are in the audit trail
 }

@@ -22,7 +22,7 @@ from tests.authorizations.factories import (
 from tests.members.factories import MemberFactory, MemberPopulationFactory, population
 from tests.notices.factories import NoticeFactory
 from tests.providers.factories import EcmProviderFactory, UserFactory
-from tests.referrals.factories import AttachmentFactory
+from tests.referrals.factories import AttachmentFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -528,3 +528,72 @@ def test_the_queue_lists_closure_requests_caloptima_decides(
     assert "Goals met early." in page and "Legacy discharge." not in page
     page = signed_in(client, hn_staff).get(LIST).content.decode()
     assert "Legacy discharge." in page and "Goals met early." not in page
+
+
+# --- R-X2 per record: the member's other records on the authorization page -----------------------
+
+
+def test_r_x2_the_page_lists_only_the_other_authorizations_the_user_may_see(
+    client, reviewer, provider_staff, hn_staff, request_with_history, member, network
+):
+    """Another organization's authorization for the same member is listed to CalOptima Health
+    staff only; the provider sees its own, the HN its own legacy ones."""
+    authorization, deposits = request_with_history
+    elsewhere = EcmProviderFactory(name="Elsewhere Wellness Partners")
+    theirs = AuthorizationFactory(
+        member=member,
+        provider=elsewhere,
+        service=service("CS_MEDICALLY_TAILORED_MEALS"),
+        status=Status.APPROVED,
+    )
+    their_letter = NoticeFactory(event=EventFactory(authorization=theirs, kind=Event.Kind.APPROVED))
+    theirs_url = detail_url(theirs)
+    their_download = reverse("notices:download", args=[their_letter.pk])
+
+    page = signed_in(client, provider_staff).get(detail_url(authorization))
+    html = page.content.decode()
+    earlier = {e.pk for e in page.context["earlier"]}
+    assert deposits.pk in earlier and theirs.pk not in earlier
+    assert theirs_url not in html and "Elsewhere Wellness Partners" not in html
+    assert their_download not in html
+    assert client.get(theirs_url).status_code == 404
+
+    member_page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert theirs_url not in member_page and their_download not in member_page
+
+    legacy = Authorization.objects.get(member=member, health_network=network)
+    page = signed_in(client, hn_staff).get(detail_url(legacy))
+    assert list(page.context["earlier"]) == []
+    assert theirs_url not in page.content.decode()
+
+    page = signed_in(client, reviewer).get(detail_url(authorization))
+    assert theirs.pk in {e.pk for e in page.context["earlier"]}
+    assert theirs_url in page.content.decode()
+
+
+def test_r_x2_the_referral_of_an_authorization_shows_only_to_users_who_may_see_it(
+    client, reviewer, member, coordinator
+):
+    """The provider delivering an authorization whose referral went to another provider sees
+    neither the referral's reference nor its attachments."""
+    first = EcmProviderFactory(name="First Choice Care")
+    delivering = EcmProviderFactory(name="Delivering Care Team")
+    referral = ReferralFactory(
+        member=member,
+        referring_organization=coordinator.organization,
+        referring_user=coordinator,
+        receiving_organization=first,
+        status="authorization_requested",
+    )
+    AttachmentFactory(referral=referral, original_name="their-discharge-summary.pdf")
+    authorization = AuthorizationFactory(member=member, provider=delivering, referral=referral)
+    staff = UserFactory(organization=delivering, role="provider_staff")
+
+    html = signed_in(client, staff).get(detail_url(authorization)).content.decode()
+    assert "The referral is held by another organization." in html
+    assert referral.reference not in html
+    assert reverse("referrals:detail", args=[referral.pk]) not in html
+    assert "their-discharge-summary.pdf" not in html
+
+    html = signed_in(client, reviewer).get(detail_url(authorization)).content.decode()
+    assert referral.reference in html and "their-discharge-summary.pdf" in html

@@ -2,6 +2,8 @@
 the letter's authorization (R-X2: a letter follows its authorization, not its member); everyone
 else gets 404. Letters are listed on the authorization and member pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -16,7 +18,7 @@ API = "/api/v1/notices/"
 
 # Pinned: the count and the page of notices (sender, authorization and member joined); the scope
 # is a subquery. The same at 5 and 50 letters.
-API_LIST_MAX_QUERIES = 2
+API_LIST_MAX_QUERIES = 2 + 1  # + 1: the R-X3 audit row (one INSERT per recorded request)
 
 ALLOWED = ["reviewer", "caloptima_staff", "provider_staff"]
 # hn_staff sees the member (its network's member) but not this authorization, which CalOptima
@@ -140,3 +142,56 @@ def test_api_list_query_count_is_pinned(reviewer, django_assert_max_num_queries,
     with django_assert_max_num_queries(API_LIST_MAX_QUERIES):
         response = client.get(API)
     assert response.json()["count"] == count
+
+
+# --- R-X2 per record: a letter follows its authorization, not its member ----------------------
+
+
+def unmasked(html: bytes) -> bytes:
+    """A page without its per-request tokens (CSRF mask, CSP nonce), for comparing two pages."""
+    return re.sub(rb'(csrfmiddlewaretoken" value|nonce)="[^"]*"', rb'\1=""', html)
+
+
+@pytest.fixture
+def their_letter(member):
+    """A letter about the same member's authorization held with another provider."""
+    elsewhere = AuthorizationFactory(member=member, status="denied")
+    return NoticeFactory(event=DeniedEventFactory(authorization=elsewhere))
+
+
+def test_r_x2_a_shared_member_opens_none_of_the_other_organizations_letters(
+    client, provider_staff, notice, their_letter, member
+):
+    """The provider sees the member (through its own authorization) and its own letter, never the
+    letter of the member's authorization held with another provider: API list, detail and
+    download, browser download, member page. Its id answers exactly as a missing id does."""
+    api = api_as(provider_staff)
+    assert [row["id"] for row in api.get(API).json()["results"]] == [notice.pk]
+    assert api.get(API, {"authorization": their_letter.authorization_id}).json()["results"] == []
+    missing = their_letter.pk + 1000
+    for suffix in ("", "download/"):
+        theirs = api.get(f"{API}{their_letter.pk}/{suffix}")
+        absent = api.get(f"{API}{missing}/{suffix}")
+        assert (theirs.status_code, theirs.content) == (404, absent.content)
+
+    client.force_login(provider_staff)
+    theirs = client.get(reverse("notices:download", args=[their_letter.pk]))
+    absent = client.get(reverse("notices:download", args=[missing]))
+    assert theirs.status_code == absent.status_code == 404
+    assert unmasked(theirs.content) == unmasked(absent.content)
+
+    page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert reverse("notices:download", args=[notice.pk]) in page
+    assert reverse("notices:download", args=[their_letter.pk]) not in page
+
+
+def test_r_x2_the_authorization_filter_answers_alike_for_another_organizations_id(
+    provider_staff, their_letter
+):
+    """Filtering by another organization's authorization id answers like a missing id: no
+    existence test through the filter."""
+    api = api_as(provider_staff)
+    theirs = api.get(API, {"authorization": their_letter.authorization_id})
+    absent = api.get(API, {"authorization": their_letter.authorization_id + 1000})
+    assert theirs.status_code == absent.status_code == 200
+    assert theirs.json() == absent.json()

@@ -295,6 +295,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+    }
 }
 PERMISSIONS_POLICY = {
     feature: []
@@ -307,6 +308,7 @@ PERMISSIONS_POLICY = {
         "microphone",
         "payment",
         "usb",
+    )
 }
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 
 from members.models import PopulationOfFocus
 
@@ -31,20 +30,12 @@ class NewUserForm(forms.Form):
     username = forms.CharField(max_length=150)
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    email = forms.EmailField(help_text="The invitation link goes here; they set their password.")
     role = forms.ChoiceField()
-    password = forms.CharField(
-        widget=forms.PasswordInput, help_text="At least 8 characters, not all digits."
-    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(actor)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
 
 
 class RoleForm(forms.Form):
@@ -74,3 +65,15 @@ class PanelDecisionForm(forms.Form):
 class CapacityForm(forms.Form):
     accepting_referrals = forms.BooleanField(required=False)
     open_slots = forms.IntegerField(min_value=0)
+
+
+class CodeForm(forms.Form):
+    """The second step of sign-in: a code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )

@@ -219,3 +219,11 @@ class User(AbstractUser):
     @property
     def is_site_admin(self) -> bool:
         return self.role == Role.SITE_ADMIN
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return rules.two_factor_required(
+            role=self.role,
+            is_caloptima=bool(self.organization and self.organization.is_caloptima),
+            is_superuser=self.is_superuser,
+        )

@@ -32,3 +32,9 @@ def role_problem(role: str, organization) -> str | None:
     if role == "health_network_staff" and not organization.is_health_network:
         return "Health network staff must belong to a health network."
     return None
+
+
+def two_factor_required(*, role: str, is_caloptima: bool, is_superuser: bool) -> bool:
+    """CalOptima Health staff (who see every member, R-X2) and system admins sign in with a second
+    factor; for everyone else it is optional."""
+    return is_caloptima or is_superuser or role == "system_admin"

@@ -55,8 +55,10 @@ def organization_users(user) -> QuerySet[User]:
     """R-X1: the users a site administrator manages: their own organization's, nobody else's."""
     if not user.is_authenticated or user.organization_id is None:
         return User.objects.none()
-    return User.objects.filter(organization_id=user.organization_id).order_by(
-        "last_name", "first_name", "username"
+    return (
+        User.objects.filter(organization_id=user.organization_id)
+        .select_related("auth_token")
+        .order_by("last_name", "first_name", "username")
     )
 
 

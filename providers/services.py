@@ -5,7 +5,9 @@ field."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from .invites import send_invitation
 from .models import EcmPanelEntry, Offering, PanelChangeRequest, Role, User
 from .rules import role_problem
 
@@ -124,10 +126,12 @@ def _check_role(actor, role, organization):
 
 
 @transaction.atomic
-def create_user(
-    *, actor, username: str, email: str, first_name: str, last_name: str, role: str, password: str
+def invite_user(
+    *, actor, username: str, email: str, first_name: str, last_name: str, role: str, site_url: str
 ) -> User:
-    """A site administrator adds a person to their own organization (one account each, R-X1)."""
+    """A site administrator adds a person to their own organization (one account each, R-X1).
+    The person gets a one-time link by email and sets their own password; until then the account
+    has no usable password."""
     org = actor.organization
     _require_site_admin_of(actor, org.pk if org else None)
     _check_role(actor, role, org)
@@ -143,9 +147,23 @@ def create_user(
         is_staff=role == Role.SYSTEM_ADMIN,
         is_superuser=role == Role.SYSTEM_ADMIN,
     )
-    user.set_password(password)
+    user.set_unusable_password()
     user.full_clean()
     user.save()
+    transaction.on_commit(lambda: send_invitation(user, site_url=site_url, invited_by=actor))
+    return user
+
+
+@transaction.atomic
+def resend_invitation(*, actor, user_id: int, site_url: str) -> User:
+    """A new link for a person who has not set a password yet (earlier links keep their expiry)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    _require_site_admin_of(actor, user.organization_id)
+    if user.has_usable_password():
+        raise ValidationError({"password": "This person has already set a password."})
+    if not user.is_active:
+        raise ValidationError({"is_active": "Reactivate the account first."})
+    transaction.on_commit(lambda: send_invitation(user, site_url=site_url, invited_by=actor))
     return user
 
 
@@ -172,6 +190,8 @@ def set_active(*, actor, user_id: int, active: bool) -> User:
         raise ValidationError({"is_active": "You cannot deactivate your own account."})
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        Token.objects.filter(user=user).delete()  # a deactivated person's API token is revoked
     return user
 
 
@@ -186,3 +206,20 @@ def update_capacity(*, actor, offering_id: int, accepting_referrals: bool, open_
     offering.open_slots = open_slots
     offering.save(update_fields=["accepting_referrals", "open_slots", "updated_at"])
     return offering
+
+
+@transaction.atomic
+def issue_api_token(*, user) -> Token:
+    """A new API token for the user (it replaces theirs); it expires after API_TOKEN_TTL_HOURS."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def revoke_api_token(*, actor, user_id: int) -> bool:
+    """The user revokes their own token; a site administrator their organization's users'."""
+    if actor.pk != user_id:
+        user = User.objects.get(pk=user_id)
+        _require_site_admin_of(actor, user.organization_id)
+    deleted, _ = Token.objects.filter(user_id=user_id).delete()
+    return bool(deleted)

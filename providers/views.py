@@ -45,11 +45,17 @@ def users(request):
     form = NewUserForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.create_user(actor=request.user, **form.cleaned_data)
+            created = services.invite_user(
+                actor=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Account {created.username} created.")
+            messages.success(
+                request,
+                f"Account {created.username} created. An invitation to set a password was sent "
+                f"to {created.email}.",
+            )
             return redirect("providers:users")
     people = selectors.organization_users(request.user)
     offerings = Offering.objects.filter(
@@ -98,6 +104,33 @@ def user_active(request, pk):
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("providers:users")
+
+
+@require_POST
+def user_invite(request, pk):
+    """R-X1: send a person who has not set a password yet a new invitation link."""
+    _require_user_manager(request.user)
+    person = _managed_user(request, pk)
+    try:
+        services.resend_invitation(
+            actor=request.user, user_id=person.pk, site_url=request.build_absolute_uri("/")
+        )
+        messages.success(request, f"A new invitation was sent to {person.email}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("providers:users")
+
+
+@require_POST
+def user_token(request, pk):
+    """R-X1: a site administrator revokes the API token of a person of their organization."""
+    _require_user_manager(request.user)
+    person = _managed_user(request, pk)
+    if services.revoke_api_token(actor=request.user, user_id=person.pk):
+        messages.success(request, f"The API token of {person.username} was revoked.")
+    else:
+        messages.info(request, f"{person.username} has no API token.")
     return redirect("providers:users")
 
 

@@ -257,19 +257,25 @@ def new_user(actor, **overrides):
         "first_name": "Jo",
         "last_name": "Doe",
         "role": Role.CARE_COORDINATOR,
-        "password": "a-long-passphrase-1",
+        "site_url": "https://calaim.example.org/",
     }
-    return services.create_user(actor=actor, **(fields | overrides))
+    return services.invite_user(actor=actor, **(fields | overrides))
 
 
-def test_r_x1_site_admin_creates_a_user_in_their_own_organization():
+def test_r_x1_site_admin_invites_a_user_to_their_own_organization(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     admin = SiteAdminFactory()
-    user = new_user(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        user = new_user(admin)
     user.refresh_from_db()
     assert user.organization == admin.organization
     assert user.role == Role.CARE_COORDINATOR
     assert user.is_active and not user.is_staff and not user.is_superuser
-    assert user.check_password("a-long-passphrase-1")
+    # Nobody but the person knows a password: the account has none until the link is used.
+    assert not user.has_usable_password()
+    assert [m.to for m in mailoutbox] == [["jdoe@example.invalid"]]
+    assert "https://calaim.example.org/accounts/invite/" in mailoutbox[0].body
 
 
 def test_r_x1_site_admin_changes_a_role_and_deactivates_a_user():

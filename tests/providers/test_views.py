@@ -180,17 +180,21 @@ NEW_USER = {
     "last_name": "Person",
     "email": "new@example.invalid",
     "role": Role.CARE_COORDINATOR,
-    "password": "a-long-passphrase-1",
 }
 
 
-def test_r_x1_site_admin_adds_a_user_to_their_organization(client, site_admin):
+def test_r_x1_site_admin_invites_a_user_to_their_organization(
+    client, site_admin, django_capture_on_commit_callbacks, mailoutbox
+):
     client.force_login(site_admin)
-    response = client.post(USERS, NEW_USER)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(USERS, NEW_USER)
     assert response.status_code == 302
     created = User.objects.get(username="newperson")
     assert created.organization == site_admin.organization
-    assert created.check_password("a-long-passphrase-1")
+    assert not created.has_usable_password()
+    assert mailoutbox[0].to == ["new@example.invalid"]
+    assert "/accounts/invite/" in mailoutbox[0].body
 
 
 def test_r_x1_duplicate_username_is_shown_beside_the_field(client, site_admin):

@@ -16,8 +16,8 @@ LIST = "/api/v1/members/"
 SEARCH = "/api/v1/members/search/"
 
 # Pinned query counts (measured: list 5, search 5, whatever the number of members).
-LIST_MAX_QUERIES = 5
-SEARCH_MAX_QUERIES = 5
+LIST_MAX_QUERIES = 5 + 1  # + 1: the R-X3 audit row (one INSERT per recorded request)
+SEARCH_MAX_QUERIES = 5 + 1  # + 1: the R-X3 audit row (one INSERT per recorded request)
 
 
 def detail(member):

@@ -38,8 +38,8 @@ PREFIX = "new_referral_wizard"
 # Pinned query counts, measured with the tests at the end of this file (SQLite and PostgreSQL
 # alike), the same at 10 and 100 rows. Detail: session, user, organization, referral, its POFs,
 # history, messages, attachments, then marking the thread read (savepoint, read, insert).
-LIST_MAX_QUERIES = 6
-INBOX_MAX_QUERIES = 5
+LIST_MAX_QUERIES = 6 + 1  # + 1: the R-X3 audit row (one INSERT per recorded request)
+INBOX_MAX_QUERIES = 5 + 1  # + 1: the R-X3 audit row (one INSERT per recorded request)
 DETAIL_MAX_QUERIES = 14
 
 

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Read-only: operators look at the backlog; the relay and the tasks change rows."""
+
+    list_display = ["id", "task", "status", "created_at", "sent_at", "done_at", "attempts"]
+    list_filter = ["status", "task"]
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

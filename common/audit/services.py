@@ -64,6 +64,9 @@ def prune(now: datetime.datetime | None = None) -> int:
                 cursor.execute("SELECT set_config(%s, %s, true)", [PRUNE_FLAG, cutoff.isoformat()])
         old = AuditEvent.objects.filter(timestamp__lt=cutoff)
         deleted = old._raw_delete(old.db)
+        if connection.vendor == "postgresql":  # also when called inside a larger transaction
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, '', true)", [PRUNE_FLAG])
     log.info("audit trail pruned: %s rows before %s", deleted, cutoff.date())
     return deleted
 

@@ -5,7 +5,7 @@ of scope is a refused view). One INSERT per recorded request, in autocommit, bef
 leaves: if it cannot be written the request fails rather than go unrecorded."""
 
 from . import context, services
-from .models import AuditEvent, Channel
+from .models import AuditEvent, Channel, Outcome
 from .registry import route_for
 
 MAX_LISTED_MEMBERS = 500
@@ -33,6 +33,9 @@ class AuditMiddleware:
     def _record(self, request, response, scope):
         match = getattr(request, "resolver_match", None)
         outcome = services.outcome_of(response.status_code)
+        user = getattr(request, "user", None)
+        if response.status_code >= 300 and not getattr(user, "is_authenticated", False):
+            outcome = Outcome.REFUSED  # sent to sign in
         rows = [dict(note, event="lookup") for note in scope.notes]
         route = route_for(match.view_name) if match else None
         event = route.event(request.method) if route else None

@@ -70,6 +70,19 @@ def test_r_x3_an_out_of_scope_record_is_a_refused_view_with_its_member(stranger,
     assert row.username == stranger.username
 
 
+def test_r_x3_a_signed_out_visitor_sent_to_sign_in_is_a_refused_view(member):
+    response = Client().get(reverse("members:detail", args=[member.pk]))
+
+    assert response.status_code == 302
+    row = last(object_type="members.member")
+    assert (row.event, row.outcome, row.actor_id, row.member_id) == (
+        "view",
+        "refused",
+        None,
+        member.pk,
+    )
+
+
 def test_r_x3_refused_api_access_is_recorded(stranger, referral):
     response = api_for(stranger).get(f"/api/v1/referrals/{referral.pk}/")
 

@@ -1,6 +1,7 @@
 """Session time limits (R-X3 automatic logoff): idle (SESSION_IDLE_TIMEOUT) and absolute
 (SESSION_ABSOLUTE_TIMEOUT, counted from sign-in). calaim.middleware enforces them."""
 
+import math
 import time
 
 from django.conf import settings
@@ -29,7 +30,7 @@ def seconds_left(session, now: float | None = None) -> int:
     now = time.time() if now is None else now
     idle_end = session.get(LAST_ACTIVITY, now) + settings.SESSION_IDLE_TIMEOUT
     absolute_end = session.get(SIGNED_IN_AT, now) + settings.SESSION_ABSOLUTE_TIMEOUT
-    return int(min(idle_end, absolute_end) - now)
+    return math.ceil(min(idle_end, absolute_end) - now)  # 0 only once the session has ended
 
 
 def past_absolute_limit(session, now: float) -> bool:

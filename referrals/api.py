@@ -6,6 +6,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from authorizations import services as authorization_services
+from calaim.api import ID_REGEX
 from members.selectors import visible_members
 
 from . import selectors, services
@@ -34,6 +35,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     filterset_class = ReferralFilter
     queryset = Referral.objects.none()  # for the schema; requests use get_queryset
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -129,8 +131,14 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def close(self, request, pk=None):
         return self._transition(request, pk, Status.CLOSED)
 
-    @extend_schema(request=MessageSerializer, responses=MessageSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=MessageSerializer(many=True),
+        description="The whole thread, oldest first (not paginated).",
+    )
+    @extend_schema(methods=["POST"], request=MessageSerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def messages(self, request, pk=None):
         referral = self.get_object()
         if request.method == "POST":

@@ -4,6 +4,7 @@ Playwright's own browser download is never used: Chromium comes from the system 
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,42 @@ def browser(require_chromium):
 def _fast_password_hashing(settings):
     """Seeding seven demo users with the real hasher takes seconds; the passwords are synthetic."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _steady_totp(settings):
+    """Codes are computed for exact time steps (totp_code): no drift learning between sign-ins."""
+    settings.OTP_TOTP_SYNC = False
+
+
+def totp_code(username: str) -> str:
+    """The authenticator code for a user's confirmed TOTP device, as a phone would show it.
+    A code is accepted once per 30 s step: a second sign-in in the same step uses the next step
+    (within the one-step tolerance), a third waits for the clock."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    now = int((time.time() - device.t0) // device.step)
+    if device.last_t + 1 > now + 1:
+        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.2)
+        now += 1
+    step = max(now, device.last_t + 1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def complete_two_step(page, username: str) -> None:
+    """After the password: CalOptima staff and system admins give their authenticator code."""
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state()
+    if "/accounts/login/verify/" not in page.url:
+        return
+    page.get_by_label("Code").fill(totp_code(username))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 @pytest.fixture

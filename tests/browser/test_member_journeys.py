@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from calaim.management.commands.seed_demo import DEMO_PASSWORD
 from members.models import Program
 from providers.models import Offering, Organization
+from tests.browser.conftest import complete_two_step
 from tests.members.factories import (
     EligibilitySpanFactory,
     HealthNetworkAssignmentFactory,
@@ -88,6 +89,8 @@ def sign_in(page, username, password=DEMO_PASSWORD):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if password == DEMO_PASSWORD:
+        complete_two_step(page, username)
 
 
 def search(page, *, cin="", name="", birth_date=""):

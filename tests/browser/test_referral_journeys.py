@@ -17,6 +17,7 @@ from members.selectors import eligibility_on
 from providers.models import Offering, Role
 from providers.selectors import ecm_panel_of
 from referrals.models import Referral, SelfReferral, Status
+from tests.browser.conftest import complete_two_step
 from tests.providers.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -83,6 +84,7 @@ def sign_in(page, username, password=DEMO_PASSWORD):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    complete_two_step(page, username)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

@@ -1,12 +1,15 @@
 """Synthetic demo data: capacity, panels, about 200 members, one user per role, referrals and
 authorization requests in the review queue, and legacy HN authorizations. Idempotent."""
 
+import base64
 import datetime
+import hashlib
 import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import AlternativeFormat, Language, Member, PopulationOfFocus, Program
 from members.services import (
@@ -209,6 +212,20 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMIN
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if user.requires_two_factor:
+                self._demo_authenticator(user)
+
+    def _demo_authenticator(self, user):
+        """Staff who must use two-step sign-in get an authenticator with a published demo key
+        (synthetic accounts only), so the demo can be signed in to: see the README."""
+        key = hashlib.sha1(f"calaim-demo-totp:{user.username}".encode()).hexdigest()
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True}
+        )
+        self.stdout.write(
+            f"Two-step sign-in for {user.username}: authenticator key "
+            f"{base64.b32encode(device.bin_key).decode()}"
+        )
 
     def _members(self, count: int) -> int:
         rng = random.Random(2026)

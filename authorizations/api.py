@@ -4,6 +4,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from calaim.api import ID_REGEX
 from notices import services as notice_services
 
 from . import selectors, services
@@ -24,6 +25,7 @@ class AuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     filterset_class = AuthorizationFilter
     queryset = Authorization.objects.none()
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -76,7 +78,11 @@ class AuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ClosureRequestSerializer(closure).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ClosureDecisionSerializer, responses=AuthorizationDetailSerializer)
-    @action(detail=True, methods=["post"], url_path=r"closure-requests/(?P<closure_id>\d+)/decide")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"closure-requests/(?P<closure_id>{ID_REGEX})/decide",
+    )
     def decide_closure(self, request, pk=None, closure_id=None):
         authorization = self.get_object()
         closure = authorization.closure_requests.filter(pk=closure_id).first()

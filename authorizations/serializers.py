@@ -6,7 +6,7 @@ from .models import Authorization, ClosureRequest, Event, ReasonCode
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = Event
@@ -44,7 +44,9 @@ class AuthorizationSerializer(serializers.ModelSerializer):
     member = serializers.PrimaryKeyRelatedField(read_only=True)
     service = serializers.CharField(source="service.code")
     provider = serializers.CharField(source="provider.name")
-    health_network = serializers.CharField(source="health_network.name", default=None)
+    health_network = serializers.CharField(
+        source="health_network.name", default=None, allow_null=True
+    )
     responsible_party_label = serializers.CharField(source="responsible_label")
 
     class Meta:

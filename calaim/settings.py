@@ -98,6 +98,17 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Parallel requests on the local SQLite file wait for each other instead of failing with
+    # "database is locked": WAL lets reads run beside a write, IMMEDIATE takes the write lock when a
+    # transaction starts (no deadlocked lock upgrade), and the busy timeout waits for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "providers.User"
@@ -146,6 +157,22 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits (the public self-referral, django-ratelimit) count in a cache that every worker
+# process shares: Redis when configured; without it, a file cache on this host, which gunicorn's
+# workers share too (an in-process cache would give each worker its own count).
+CACHES["ratelimit"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ratelimit",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.path("RATELIMIT_CACHE_DIR", default=BASE_DIR / "var" / "ratelimit"),
+    }
+)
+RATELIMIT_USE_CACHE = "ratelimit"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -213,7 +240,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular plus the error answers every operation can give (schemathesis checks them).
+    "DEFAULT_SCHEMA_CLASS": "calaim.api.AutoSchema",
     "EXCEPTION_HANDLER": "calaim.api.exception_handler",
     # Rates are read per request from API_THROTTLE_ANON / API_THROTTLE_USER below.
     "DEFAULT_THROTTLE_CLASSES": [

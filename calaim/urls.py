@@ -41,3 +41,6 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# JSON 404 under /api/ (an id that is not a number matches no route), the site's page elsewhere.
+handler404 = "calaim.api.not_found"

@@ -3,6 +3,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from calaim.api import ID_REGEX
+
 from . import selectors
 from .models import PopulationOfFocus
 from .serializers import (
@@ -18,6 +20,8 @@ from .serializers import (
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Members the caller's organization has a part in (R-X2). Search is a POST so that CINs and
     names never travel in URLs."""
+
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         return selectors.visible_members(self.request.user).order_by(

@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
+from calaim.api import ID_REGEX
+
 from . import selectors
 from .serializers import DirectoryQuerySerializer, OrganizationSerializer, ServiceSerializer
 
@@ -10,6 +12,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """The provider directory: by service, POF and accepting-referrals, with capacity."""
 
     serializer_class = OrganizationSerializer
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         if self.action != "list":

@@ -8,7 +8,7 @@ from .models import Attachment, Message, Referral, StatusChange, Urgency
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = StatusChange
@@ -17,7 +17,9 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
-    organization = serializers.CharField(source="organization.name", read_only=True, default=None)
+    organization = serializers.CharField(
+        source="organization.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Message
@@ -35,7 +37,7 @@ class ReferralListSerializer(serializers.ModelSerializer):
     member = serializers.PrimaryKeyRelatedField(read_only=True)
     service = serializers.CharField(source="service.code")
     referring_organization = serializers.CharField(
-        source="referring_organization.name", default=None
+        source="referring_organization.name", default=None, allow_null=True
     )
     receiving_organization = serializers.CharField(source="receiving_organization.name")
     unread = serializers.IntegerField(read_only=True, default=0)

@@ -448,9 +448,30 @@ def post_message(*, user, referral: Referral, body: str) -> Message:
 
 
 def mark_read(*, user, referral: Referral) -> None:
-    ThreadRead.objects.update_or_create(
-        user=user, referral=referral, defaults={"read_at": timezone.now()}
+    """The user has read the thread. Writes only when someone else's message is newer than the
+    user's last read, in one statement: reading a thread again (or in parallel) writes nothing, and
+    two first reads at once do not fail (the loser of the insert finds the row there)."""
+    latest = max(
+        (m.created_at for m in referral.messages.all() if m.author_id != user.pk), default=None
     )
+    if latest is None:
+        return
+    read_at = (
+        ThreadRead.objects.filter(user=user, referral=referral)
+        .values_list("read_at", flat=True)
+        .first()
+    )
+    if read_at is not None and read_at >= latest:
+        return
+    now = timezone.now()
+    if read_at is not None:
+        ThreadRead.objects.filter(user=user, referral=referral, read_at__lt=now).update(read_at=now)
+        return
+    try:
+        with transaction.atomic():
+            ThreadRead.objects.create(user=user, referral=referral, read_at=now)
+    except IntegrityError:
+        pass  # a parallel read of the same thread recorded it first
 
 
 def _store_attachment(referral, upload, content_type, user) -> Attachment:

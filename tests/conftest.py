@@ -62,10 +62,11 @@ def _own_cache(settings, request):
     """Each test gets an empty in-process cache: rate-limit counters never leak between tests or
     between concurrent runs sharing one Redis."""
     settings.CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": request.node.nodeid,
+            "LOCATION": f"{request.node.nodeid}:{alias}",
         }
+        for alias in ("default", "ratelimit")
     }
 
 

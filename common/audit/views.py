@@ -4,6 +4,7 @@ by the middleware like any other read."""
 
 import csv
 
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -62,7 +63,18 @@ def trail(request):
     else:
         rows = selectors.trail(**(data or {}))
     context = {"form": form, **paged(request, rows, PER_PAGE)}
+    page = context["page"]
+    page.object_list = list(page.object_list)
+    labels = _role_labels()
+    for event in page.object_list:
+        event.role_label = labels.get(event.role, event.role)
     return render(request, "audit/trail.html", context)
+
+
+def _role_labels() -> dict:
+    """Role names as the user model labels them (no import of the app that defines roles)."""
+    field = get_user_model()._meta.get_field("role")
+    return {str(k): str(v) for k, v in field.flatchoices}
 
 
 class _Echo:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -243,8 +244,7 @@ def session_status(request):
 @login_not_required
 def admin_login(request):
     """The admin site signs in through the two-step sign-in too."""
-    target = request.GET.get("next") or reverse("admin:index")
-    return redirect(f"{reverse('login')}?next={target}")
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 class InviteAcceptView(auth_views.PasswordResetConfirmView):

@@ -413,7 +413,7 @@ def _assert_no_store(response):
 
 def test_pages_api_and_schema_carry_the_security_headers(client, coordinator):
     client.force_login(coordinator)
-    for url in ["/", "/members/", API, "/api/schema/", LOGIN, SECURITY]:
+    for url in ["/", "/members/", API, "/api/schema/", "/api/docs/", LOGIN, SECURITY]:
         response = client.get(url)
         assert response.status_code == 200, url
         _assert_no_store(response)
@@ -425,6 +425,10 @@ def test_pages_api_and_schema_carry_the_security_headers(client, coordinator):
         assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     anonymous = client.__class__()
     _assert_no_store(anonymous.get(LOGIN))
+    _assert_no_store(anonymous.get(API))  # a refusal too
+    # Static files carry no member information and stay cacheable.
+    static = anonymous.get("/static/css/app.css")
+    assert static.status_code == 200 and "no-store" not in static.get("Cache-Control", "")
 
 
 def test_the_api_schema_and_docs_need_sign_in(client, coordinator):

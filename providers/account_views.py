@@ -77,12 +77,15 @@ def _wrong_code(request, user, pending, form):
     request.session.modified = True
     if pending["tries"] >= MAX_CODE_TRIES:
         return _restart(request, "Too many wrong codes. Enter your password again.")
-    wait = two_factor.wait_seconds(user)
     text = "That code is not right. Use the current code from your app, or a recovery code."
-    if wait:
-        text += f" Wait {wait} seconds before the next try."
-    form.add_error("code", text)
+    form.add_error("code", text + _wait_text(two_factor.wait_seconds(user)))
     return None
+
+
+def _wait_text(seconds: int) -> str:
+    if not seconds:
+        return ""
+    return f" Wait {seconds} second{'s' if seconds != 1 else ''} before the next try."
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -138,10 +141,7 @@ def _enrol(request, user, on_success):
         if codes is not None:
             return on_success(codes)
         text = "That code is not right. Enter the code your app shows now."
-        wait = two_factor.wait_seconds(user, confirmed=False)
-        if wait:
-            text += f" Wait {wait} seconds before the next try."
-        form.add_error("code", text)
+        form.add_error("code", text + _wait_text(two_factor.wait_seconds(user, confirmed=False)))
     return render(
         request,
         "registration/two_factor_enrol.html",

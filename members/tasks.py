@@ -2,13 +2,18 @@
 
 from celery import shared_task
 
+from common.audit.services import file_run
+
 from .services import import_members
 
 
 @shared_task(name="members.import_member_file")
 def import_member_file(path: str) -> dict:
     """Import a member eligibility CSV from the file server; a re-run changes nothing (R-F4)."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with (
+        file_run("import_member_file", path, "members.member"),  # R-X3
+        open(path, newline="", encoding="utf-8-sig") as handle,
+    ):
         report = import_members(handle)
     return {
         "read": report.read,

@@ -333,3 +333,34 @@ def test_r_x3_the_member_file_import_is_recorded_with_each_change(tmp_path, heal
     created = last(event="create", object_type="members.member")
     assert created.cid == run.cid and created.channel == "file"
     assert created.member_id is not None
+
+
+def test_r_x3_the_member_file_task_is_recorded_like_the_command(tmp_path, health_network):
+    from members.tasks import import_member_file
+
+    path = tmp_path / "eligibility.csv"
+    path.write_text(
+        "cin,member_id,first_name,last_name,birth_date,sex,language,program,span_start,"
+        "span_end,health_network,pof_codes\n"
+        f"93456780D,M-2,Bea,Lim,1981-02-03,F,en,medi_cal,2024-01-01,,{health_network.name},\n"
+    )
+
+    import_member_file.delay(str(path)).get()
+
+    run = last(event="import")
+    assert (run.object_repr, run.path, run.channel) == (
+        "import_member_file",
+        "eligibility.csv",
+        "file",
+    )
+    assert AuditEvent.objects.filter(cid=run.cid, event="create").exists()
+
+
+def test_r_x3_a_failed_file_run_is_recorded_as_failed(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("import_members", str(tmp_path / "missing.csv"))
+
+    run = last(event="import")
+    assert (run.outcome, run.path) == ("failed", "missing.csv")

@@ -73,6 +73,15 @@ class RedisServer:
             self.proc.wait(timeout=20)
 
 
+def _forget_broker_connections():
+    """Celery keeps a pool of broker connections (used by `control.ping`) made for the broker URL
+    of its first use: drop it when the URL changes, so pings reach the right Redis."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker(require_postgres, require_redis):
     require(shutil.which("redis-server") is not None, "redis-server")
@@ -81,8 +90,10 @@ def broker(require_postgres, require_redis):
     conf = celery_app.conf
     before = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
     conf.broker_url, conf.task_always_eager, conf.task_default_queue = server.url, False, QUEUE
+    _forget_broker_connections()
     yield server
     conf.broker_url, conf.task_always_eager, conf.task_default_queue = before
+    _forget_broker_connections()
     server.stop()
 
 

@@ -47,9 +47,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(parameters=[EligibilityQuerySerializer], responses=EligibilitySerializer)
     @action(detail=True, methods=["get"])
     def eligibility(self, request, pk=None):
+        member = self.get_object()  # a missing member is a 404 whatever the query
         query = EligibilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        member = self.get_object()
         verdict = selectors.eligibility_on(member, query.validated_data["date"])
         return Response(EligibilitySerializer(verdict).data)
 

@@ -27,6 +27,8 @@ def map_path_parameters(context, path_parameters):
     for name, key in (("id", resource), ("closure_id", "closure-requests")):
         ids = KNOWN_IDS.get(key)
         value = path_parameters.get(name)
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value)
         is_id = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         if ids and is_id and value % 5:  # four in five land on a seeded record
             path_parameters[name] = ids[value % len(ids)]

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261125
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 25
 # Everything that compares an answer with the schema, and the server-error check. Left out:
 # positive_data_acceptance (a valid body for a record in the wrong state rightly answers 400/409),
 # negative_data_rejection (unknown extra fields are ignored, as DRF does), use_after_free and
@@ -106,6 +106,11 @@ def run_schemathesis(url: str, token: str, known_ids: dict, tmp_path: Path):
         str(MAX_EXAMPLES),
         "--workers",
         "1",
+        # Fuzzing, positive and negative, with ids mapped onto seeded records (the hooks). Not the
+        # coverage phase: ~1,800 requests that mostly miss every record, too slow for the suite;
+        # test_bad_ids.py covers its boundary ids. Not stateful: the schema declares no links.
+        "--phases",
+        "fuzzing",
         "--generation-database",
         "none",
         "--request-timeout",
@@ -123,7 +128,7 @@ def run_schemathesis(url: str, token: str, known_ids: dict, tmp_path: Path):
         "PYTHONPATH": str(ROOT),
     }
     result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
     )
     entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
     statuses = Counter(entry["response"]["status"] for entry in entries)

@@ -42,9 +42,11 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         notice = self.get_object()
-        return FileResponse(
+        response = FileResponse(
             notice.pdf.open("rb"),
             as_attachment=True,
             filename=f"notice-{notice.pk}-{notice.kind}.pdf",
             content_type="application/pdf",
         )
+        response["X-Content-Type-Options"] = "nosniff"  # a download, never read as another type
+        return response

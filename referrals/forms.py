@@ -141,9 +141,7 @@ class DetailsStepForm(forms.Form):
         uploads = self.cleaned_data.get("attachments") or []
         problems = []
         for upload in uploads:
-            head = upload.read(2048)
-            upload.seek(0)
-            _, problem = rules.attachment_problem(head, upload.size)
+            _, problem = rules.check_upload(upload)
             if problem:
                 problems.append(f"{upload.name} {problem}")
         if problems:
@@ -219,6 +217,14 @@ class MessageForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="Add an attachment", help_text="PDF, PNG or JPEG, at most 10 MB.")
+
+    def clean_file(self):
+        """The whole file is judged here, so that a refusal shows beside the field."""
+        upload = self.cleaned_data["file"]
+        _, problem = rules.check_upload(upload)
+        if problem:
+            raise forms.ValidationError(f"{upload.name} {problem}")
+        return upload
 
 
 class SelfReferralForm(forms.Form):

@@ -141,11 +141,16 @@ class StatusChange(models.Model):
         return f"{self.from_status or '-'} -> {self.to_status}"
 
 
+ATTACHMENT_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
 def attachment_path(instance, filename):
-    # No personal data in stored paths: the referral id and a random name only.
+    # No personal data in stored paths: the referral id and a random name, with the extension of
+    # the type the content was checked to be (never the uploader's name or extension).
     import uuid
 
-    return f"referrals/{instance.referral_id}/{uuid.uuid4().hex}"
+    extension = ATTACHMENT_EXTENSIONS.get(instance.content_type, "")
+    return f"referrals/{instance.referral_id}/{uuid.uuid4().hex}{extension}"
 
 
 class Attachment(models.Model):

@@ -1,7 +1,13 @@
 """Pure referral rules: who may move a referral from which status to which (R-R2), what a file is by
 its content. No database access."""
 
+import io
+import re
+import warnings
+
 import filetype
+import pypdf
+from PIL import Image
 
 from .models import OPEN_STATUSES, Status
 
@@ -62,3 +68,64 @@ def attachment_problem(head: bytes, size: int) -> tuple[str | None, str | None]:
         found = kind.mime if kind else "unrecognised content"
         return None, f"must be a PDF, PNG or JPEG file (its content is {found})."
     return kind.mime, None
+
+
+# What browsers sniff: markup in the first bytes would let a file pass for a page (a polyglot).
+MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|meta)\b", re.IGNORECASE)
+DAMAGED = "is not a readable {kind}: it only starts like one, or it is damaged."
+
+
+def content_problem(data: bytes, content_type: str) -> str | None:
+    """Why the whole file is not what its first bytes say (None if it is): a PDF must open in
+    pypdf with every page readable; an image must verify and decode in Pillow; neither may carry
+    markup or anything after its end marker."""
+    kind = ALLOWED_TYPES[content_type]
+    if MARKUP.search(data[:1024]):
+        return f"contains web page markup; attach the {kind} itself."
+    try:
+        if content_type == "application/pdf":
+            problem = _pdf_problem(data)
+        else:
+            problem = _image_problem(data, kind)
+    except Exception:  # any parser failure means the file is not a sound PDF or image
+        return DAMAGED.format(kind=kind)
+    return problem
+
+
+def _pdf_problem(data: bytes) -> str | None:
+    if not data.rstrip(b"\x00\r\n\t\x0c ").endswith(b"%%EOF"):
+        return DAMAGED.format(kind="PDF")
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        return "is password-protected; attach a copy without a password."
+    for page in reader.pages:
+        page.get_contents()
+        page.mediabox  # noqa: B018 (reading the page box parses the page dictionary)
+    return None
+
+
+def _image_problem(data: bytes, kind: str) -> str | None:
+    end = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9"}[kind]
+    if not data.rstrip(b"\x00" if kind == "PNG" else b"\x00\r\n\t ").endswith(end):
+        return DAMAGED.format(kind=kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            found = image.format
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    return None if found == kind else DAMAGED.format(kind=kind)
+
+
+def check_upload(upload) -> tuple[str | None, str | None]:
+    """(content type, None) for an acceptable upload, (None, problem) otherwise: size and type
+    from the first bytes (attachment_problem), then the whole file parsed (content_problem)."""
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type, problem = attachment_problem(head, upload.size)
+    if problem is None:
+        problem = content_problem(upload.read(), content_type)
+        upload.seek(0)
+    return (None, problem) if problem else (content_type, None)

@@ -176,9 +176,7 @@ def eligibility_problems(
 def _read_uploads(uploads, errors) -> list[tuple[object, str]]:
     checked = []
     for upload in uploads or ():
-        head = upload.read(2048)
-        upload.seek(0)
-        content_type, problem = rules.attachment_problem(head, upload.size)
+        content_type, problem = rules.check_upload(upload)
         if problem:
             errors["attachments"] = f"{upload.name} {problem}"
         else:

@@ -1,6 +1,7 @@
 """Browser views for referrals: thin, calling referrals.services."""
 
 import uuid
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -41,7 +42,7 @@ from .forms import (
     SelfReferralForm,
     ServiceStepForm,
 )
-from .models import Attachment, Referral, Status
+from .models import ATTACHMENT_EXTENSIONS, Attachment, Referral, Status
 
 PAGE_SIZE = 25
 
@@ -112,6 +113,10 @@ def available_actions(user, referral) -> list[tuple[str, str, str]]:
 def detail(request, pk: int):
     referral = selectors.referral_detail(request.user, pk)
     services.mark_read(user=request.user, referral=referral)
+    return _detail_page(request, referral)
+
+
+def _detail_page(request, referral, *, attachment_form=None, status=200):
     actions = available_actions(request.user, referral)
     providers = None
     if any(name == "assign" for name, _, _ in actions):
@@ -124,11 +129,12 @@ def detail(request, pk: int):
             "actions": actions,
             "providers": providers,
             "message_form": MessageForm(),
-            "attachment_form": AttachmentForm(),
+            "attachment_form": attachment_form or AttachmentForm(),
             "owner": referral.receiving_organization,
             "next_steps": [Status(s).label for s in rules.next_steps(referral.status)]
             or (["Closed"] if referral.status != Status.CLOSED else []),
         },
+        status=status,
     )
 
 
@@ -182,16 +188,16 @@ def post_message(request, pk: int):
 def add_attachment(request, pk: int):
     referral = selectors.referral_detail(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a file to attach.")
-    else:
+    if form.is_valid():
         try:
             services.add_attachment(
                 user=request.user, referral=referral, upload=form.cleaned_data["file"]
             )
-            messages.success(request, "Attachment added.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form.add_error("file", exc.messages)
+    if form.errors:  # the page again, with the refusal beside the field; nothing stored
+        return _detail_page(request, referral, attachment_form=form, status=400)
+    messages.success(request, "Attachment added.")
     return redirect(reverse("referrals:detail", args=[pk]) + "#attachments")
 
 
@@ -199,12 +205,22 @@ def download_attachment(request, pk: int):
     attachment = get_object_or_404(
         Attachment.objects.filter(referral__in=selectors.visible_referrals(request.user)), pk=pk
     )
-    return FileResponse(
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment) -> FileResponse:
+    """A download, never shown inline: saved under the name given with the extension of the type
+    its content was checked to be, and the browser told not to guess another type."""
+    extension = ATTACHMENT_EXTENSIONS.get(attachment.content_type, "")
+    name = Path(attachment.original_name).stem or "attachment"
+    response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=f"{name}{extension}",
         content_type=attachment.content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- New referral wizard ------------------------------------------------------------------

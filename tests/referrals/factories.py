@@ -2,26 +2,39 @@
 query counts. Tests of behaviour submit through referrals.services."""
 
 import datetime
+import io
 
 import factory
+import pypdf
 from django.utils import timezone
+from PIL import Image
 
 from providers.models import Service
 from referrals.models import Attachment, Message, Referral, Source, Status, StatusChange
 from tests.members.factories import MemberFactory
 from tests.providers.factories import EcmProviderFactory, UserFactory
 
-# The smallest files whose content says what they are (attachments are judged by content).
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
-    b"\x00\x00\x00IEND\xaeB`\x82"
-)
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+# Small real files (attachments are judged by their whole content, issue 9): a one-page PDF, and
+# 2x2 PNG and JPEG images, made by the same libraries that check them.
+
+
+def _pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _image(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buffer, kind)
+    return buffer.getvalue()
+
+
+PDF_BYTES = _pdf()
+PNG_BYTES = _image("PNG")
+JPEG_BYTES = _image("JPEG")
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 TEXT_BYTES = b"Patient notes: this is plain text pretending to be a PDF.\n"
 

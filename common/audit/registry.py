@@ -109,7 +109,7 @@ ROUTES = {
     "authorization-decide": record(AUTHORIZATION),
     "authorization-closure-requests": record(AUTHORIZATION),
     "authorization-decide-closure": record(AUTHORIZATION),
-    "notice-list": listing(NOTICE),
+    "notice-list": listing(NOTICE, members="member"),
     "notice-detail": record(NOTICE),
     "notice-download": Route(NOTICE, Event.DOWNLOAD),
     # The compliance view: reading the trail is itself recorded.

@@ -364,3 +364,12 @@ def test_r_x3_a_failed_file_run_is_recorded_as_failed(tmp_path):
 
     run = last(event="import")
     assert (run.outcome, run.path) == ("failed", "missing.csv")
+
+
+def test_r_x3_the_letters_list_records_the_members_of_its_letters(reviewer):
+    notice = NoticeFactory()
+
+    api_for(reviewer).get("/api/v1/notices/")
+
+    row = last(event="search", object_type="notices.notice")
+    assert row.member_ids == [notice.authorization.member_id]

@@ -222,9 +222,6 @@ AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
 # auditlog's own migrations would create its unused default table (with a foreign key to users that
 # Django's flush does not know of); with the model swapped, no table of auditlog's is needed.
 MIGRATION_MODULES = {"auditlog": None}
-# auditlog's own migrations would create its unused default table (with a foreign key to users that
-# Django's flush does not know of); with the model swapped, no table of auditlog's is needed.
-MIGRATION_MODULES = {"auditlog": None}
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=2192)  # six years
 AUDIT_MEMBER_MODEL = "members.Member"
 AUDIT_MEMBER_LOOKUP_FIELDS = ("cin", "member_id")  # the compliance view finds a member by these

@@ -414,7 +414,8 @@ new_referral = NewReferralWizard.as_view()
 @login_not_required
 @ratelimit(key="ip", rate="5/h", method="POST", block=False)
 def self_referral(request):
-    form = SelfReferralForm(request.POST or None)
+    # Bound on every POST, even an empty one (an unbound form cannot carry the limit's error).
+    form = SelfReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if getattr(request, "limited", False):
             form.is_valid()

@@ -1,6 +1,6 @@
 """What the authorizations app reads: scope (R-X2, R-A2), the review queue, the decision page."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from calaim.scoping import scoped
@@ -32,8 +32,20 @@ def _list_relations(qs):
     )
 
 
+def _with_shown_referral(qs, user):
+    """`shown_referral_id`: the authorization's referral when the user may see that referral too,
+    else None (R-X2 per record: a provider given the authorization by a decision that changed the
+    provider does not learn the id of a referral made between other organizations)."""
+    if user.is_caloptima_staff:
+        return qs.annotate(shown_referral_id=F("referral_id"))
+    visible = visible_referrals(user).filter(pk=OuterRef("referral_id")).values("pk")
+    return qs.annotate(shown_referral_id=Subquery(visible[:1]))
+
+
 def authorization_list(user) -> QuerySet[Authorization]:
-    return _list_relations(visible_authorizations(user)).order_by("-created_at", "-id")
+    return _with_shown_referral(_list_relations(visible_authorizations(user)), user).order_by(
+        "-created_at", "-id"
+    )
 
 
 def review_queue(user) -> QuerySet[Authorization]:
@@ -47,7 +59,7 @@ def review_queue(user) -> QuerySet[Authorization]:
 
 def _detail_queryset(user) -> QuerySet[Authorization]:
     return (
-        _list_relations(visible_authorizations(user))
+        _with_shown_referral(_list_relations(visible_authorizations(user)), user)
         .select_related("decided_by", "referral")
         .prefetch_related(
             Prefetch("events", queryset=Event.objects.select_related("actor")),

@@ -48,6 +48,10 @@ class AuthorizationSerializer(serializers.ModelSerializer):
         source="health_network.name", default=None, allow_null=True
     )
     responsible_party_label = serializers.CharField(source="responsible_label")
+    # R-X2: the referral's id only when the caller may see that referral (selectors annotate it).
+    referral = serializers.IntegerField(
+        source="shown_referral_id", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Authorization

@@ -270,6 +270,18 @@ def test_every_route_and_operation_is_mapped():
     assert unmapped(routes + operations) == []
 
 
+def test_a_route_or_operation_it_cannot_fill_is_reported():
+    """What the day-one guarantee rests on: an unknown record parameter, an unknown required
+    query parameter and a write without a record are each reported, not skipped."""
+    new_page = "widgets/<int:pk>/"
+    widget = "/api/v1/widgets/{id}/"
+    new_operation = Route(widget, ["get"], api=True, params=_params(widget))
+    new_query = Route("/api/v1/referrals/", ["get"], api=True, missing_query=["since"])
+    new_write = Route("/api/v1/widgets/", ["post"], api=True)
+    page = Route(new_page, ["get", "post"], api=False, params=_params(new_page))
+    assert len(unmapped([page, new_operation, new_query, new_write])) == 4
+
+
 # --- The world: one organization's records and another's ------------------------------------------
 
 
@@ -377,6 +389,28 @@ def build_world() -> World:
         bucket["panel_request"].append(
             PanelChangeRequestFactory(id=oid(), organization=s["clinic"])
         )
+    # A decision that changed the provider: side A's provider now holds an authorization whose
+    # referral was made between side B's organizations; it sees the authorization, not the
+    # referral (per record, R-X2).
+    handed_over = ReferralFactory(
+        id=_other_id(),
+        member=a["member"],
+        service=ecm,
+        referring_organization=b["clinic"],
+        referring_user=UserFactory(organization=b["clinic"]),
+        receiving_organization=b["provider"],
+        status="service_started",
+    )
+    other["referral"].insert(0, handed_over)
+    own["authorization"].append(
+        AuthorizationFactory(
+            member=a["member"],
+            provider=a["provider"],
+            referral=handed_over,
+            service=ecm,
+            status="modified",
+        )
+    )
     other["self_referral"].append(
         SelfReferral.objects.create(
             id=_other_id(),

@@ -61,7 +61,14 @@ def client_address(request) -> str | None:
 def who(user) -> dict:
     """The snapshot columns for a user: their name, organization and role at the time."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return {"actor": None, "username": "", "organization_id": None, "organization_name": ""}
+        return {
+            "actor": None,
+            "actor_email": None,
+            "username": "",
+            "organization_id": None,
+            "organization_name": "",
+            "role": "",
+        }
     organization_id = getattr(user, "organization_id", None)
     return {
         "actor": user,

@@ -41,3 +41,21 @@ def test_a_bad_id_is_a_json_404(api_client, reviewer, method, path):
         assert response.status_code == 404, (method, url, response.status_code)
         assert response["Content-Type"] == "application/json", (method, url)
         assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/notices/?authorization=99999999999999999999",
+        "/api/v1/notices/?authorization=-99999999999999999999",
+        "/api/v1/authorizations/?provider=99999999999999999999",
+        "/api/v1/referrals/?page=99999999999999999999",
+    ],
+)
+def test_a_number_beyond_a_bigint_in_a_query_is_not_a_server_error(api_client, reviewer, query):
+    api_client.force_authenticate(reviewer)
+
+    response = api_client.get(query)
+
+    assert response.status_code in (200, 400, 404), response.status_code
+    assert response["Content-Type"] == "application/json"

@@ -1,6 +1,18 @@
 """What the authorizations app reads: scope (R-X2, R-A2), the review queue, the decision page."""
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Replace
 from django.shortcuts import get_object_or_404
 
 from calaim.scoping import scoped
@@ -57,12 +69,41 @@ def review_queue(user) -> QuerySet[Authorization]:
     ).order_by("due_at", "id")
 
 
+HIDDEN_REFERRAL = "a referral held by another organization"
+
+
+def _events(user) -> QuerySet[Event]:
+    """History rows with `shown_note`: the note, with the reference of a referral the user may
+    not see replaced by words (R-X2 per record; "From referral R-..." is written on request)."""
+    qs = Event.objects.select_related("actor")
+    if user.is_caloptima_staff:
+        return qs.annotate(shown_note=F("note"))
+    hidden = Q(authorization__referral__isnull=False) & ~Q(
+        authorization__referral__in=visible_referrals(user).values("pk")
+    )
+    reference = F("authorization__referral__reference")
+    return qs.annotate(
+        shown_note=Case(
+            When(
+                hidden,
+                then=Replace(
+                    Replace("note", Concat(Value("referral "), reference), Value(HIDDEN_REFERRAL)),
+                    reference,
+                    Value(HIDDEN_REFERRAL),
+                ),
+            ),
+            default=F("note"),
+            output_field=TextField(),
+        )
+    )
+
+
 def _detail_queryset(user) -> QuerySet[Authorization]:
     return (
         _with_shown_referral(_list_relations(visible_authorizations(user)), user)
         .select_related("decided_by", "referral")
         .prefetch_related(
-            Prefetch("events", queryset=Event.objects.select_related("actor")),
+            Prefetch("events", queryset=_events(user)),
             Prefetch(
                 "closure_requests",
                 queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),

@@ -7,6 +7,11 @@ from .models import Authorization, ClosureRequest, Event, ReasonCode
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    # R-X2: the note as the caller may read it (selectors annotate `shown_note`).
+    note = serializers.SerializerMethodField()
+
+    def get_note(self, obj) -> str:
+        return getattr(obj, "shown_note", obj.note)
 
     class Meta:
         model = Event

@@ -587,13 +587,18 @@ def test_r_x2_the_referral_of_an_authorization_shows_only_to_users_who_may_see_i
     )
     AttachmentFactory(referral=referral, original_name="their-discharge-summary.pdf")
     authorization = AuthorizationFactory(member=member, provider=delivering, referral=referral)
+    EventFactory(authorization=authorization, note=f"From referral {referral.reference}.")
     staff = UserFactory(organization=delivering, role="provider_staff")
 
     html = signed_in(client, staff).get(detail_url(authorization)).content.decode()
     assert "The referral is held by another organization." in html
+    assert "From a referral held by another organization." in html
     assert referral.reference not in html
     assert reverse("referrals:detail", args=[referral.pk]) not in html
     assert "their-discharge-summary.pdf" not in html
+    api = client.get(f"/api/v1/authorizations/{authorization.pk}/").json()
+    assert api["referral"] is None
+    assert [e["note"] for e in api["events"]] == ["From a referral held by another organization."]
 
     html = signed_in(client, reviewer).get(detail_url(authorization)).content.decode()
     assert referral.reference in html and "their-discharge-summary.pdf" in html

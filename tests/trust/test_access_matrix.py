@@ -402,15 +402,15 @@ def build_world() -> World:
         status="service_started",
     )
     other["referral"].insert(0, handed_over)
-    own["authorization"].append(
-        AuthorizationFactory(
-            member=a["member"],
-            provider=a["provider"],
-            referral=handed_over,
-            service=ecm,
-            status="modified",
-        )
+    handed = AuthorizationFactory(
+        member=a["member"],
+        provider=a["provider"],
+        referral=handed_over,
+        service=ecm,
+        status="modified",
     )
+    EventFactory(authorization=handed, note=f"From referral {handed_over.reference}.")
+    own["authorization"].append(handed)
     other["self_referral"].append(
         SelfReferral.objects.create(
             id=_other_id(),

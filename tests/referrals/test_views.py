@@ -878,6 +878,8 @@ def test_r_x2_wizard_duplicate_of_another_organizations_referral_names_nothing(
     page = review.content.decode()
     assert "an open referral for this member and this service already exists" in page
     assert "CalOptima Health will reconcile the two" in page
+    assert "A second referral is needed; CalOptima Health will reconcile the two" in page
+    assert "I have looked at the open referral" not in page
     assert theirs.reference not in page
     assert reverse("referrals:detail", args=[theirs.pk]) not in page
 

@@ -19,10 +19,11 @@ from providers.selectors import ecm_panel_of
 from referrals.models import Referral, SelfReferral, Status
 from tests.browser.conftest import complete_two_step
 from tests.providers.factories import UserFactory
+from tests.referrals.factories import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PDF_BYTES  # a real one-page PDF: attachments are judged by their whole content
 REFERENCE = re.compile(r"R-\d{4}-\d{6}")
 PROVIDER_PASSWORD = "test-pass-123"  # UserFactory's
 DECLINE_REASON = "Member already housed through the county's coordinated entry."

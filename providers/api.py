@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from calaim.api import ID_REGEX
@@ -7,7 +7,8 @@ from . import selectors
 from .serializers import DirectoryQuerySerializer, OrganizationSerializer, ServiceSerializer
 
 
-@extend_schema(parameters=[DirectoryQuerySerializer])
+# The directory filters apply to the list only (a single organization ignores them).
+@extend_schema_view(list=extend_schema(parameters=[DirectoryQuerySerializer]))
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """The provider directory: by service, POF and accepting-referrals, with capacity."""
 

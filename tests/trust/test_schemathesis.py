@@ -41,12 +41,11 @@ SEED = 20261125
 # Examples per operation: a CalOptima Health reviewer sees every record (R-X2); a care
 # coordinator of the referring clinic sees its own and gets 404s for the rest.
 MAX_EXAMPLES = {"reviewer": 16, "coordinator": 6}
-# Everything that compares an answer with the schema, and the server-error check. Left out:
-# positive_data_acceptance (a valid body for a record in the wrong state rightly answers 400/409),
-# negative_data_rejection (unknown extra fields are ignored, as DRF does), use_after_free and
-# ensure_resource_availability (no DELETE; created referrals are checked by their own tests),
-# ignored_auth (it keeps the --header token, so it cannot tell; tests/trust's access matrix checks
-# sign-in on every operation).
+# Everything that compares an answer with the schema, the server-error check, and that input the
+# schema forbids is refused. Left out: positive_data_acceptance (valid input for a record in the
+# wrong state rightly answers 400/409), use_after_free and ensure_resource_availability (no DELETE;
+# created records are checked by their own tests), ignored_auth (it keeps the --header token, so it
+# cannot tell; tests/trust/test_access_matrix.py checks sign-in on every operation).
 CHECKS = ",".join(
     [
         "not_a_server_error",
@@ -55,6 +54,7 @@ CHECKS = ",".join(
         "response_headers_conformance",
         "response_schema_conformance",
         "missing_required_header",
+        "negative_data_rejection",
     ]
 )
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 
-from calaim.dates import BUSINESS_TZ
+from common.dates import BUSINESS_TZ
 
 HEALTH_NETWORK = "health_network"
 CALOPTIMA_HEALTH = "caloptima_health"

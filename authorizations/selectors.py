@@ -15,7 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Concat, Replace
 from django.shortcuts import get_object_or_404
 
-from calaim.scoping import scoped
+from common.scoping import scoped
 from members.selectors import history_prefetches
 from referrals.selectors import visible_referrals
 

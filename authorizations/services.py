@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from calaim.csv_import import ImportReport, parse_date, run_import
-from calaim.dates import business_date
+from common.csv_import import ImportReport, parse_date, run_import
+from common.dates import business_date
 from members.selectors import eligibility_on, member_by_cin
 from providers.models import Role
 from providers.selectors import organization_by_name, service_by_code

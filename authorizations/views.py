@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from calaim.forms import apply_errors
-from calaim.http import safe_next
-from calaim.pagination import paged
+from common.forms import apply_errors
+from common.http import safe_next
+from common.pagination import paged
 from members.selectors import eligibility_on
 from notices import services as notice_services
 from notices.selectors import notices_of_authorization

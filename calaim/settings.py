@@ -128,7 +128,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "America/Los_Angeles"  # business dates are computed here (calaim.dates)
+TIME_ZONE = "America/Los_Angeles"  # business dates are computed here (common.dates)
 USE_I18N = True
 USE_TZ = True
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from calaim.dates import business_today
+from common.dates import business_today
 
 from .models import cin_validator
 

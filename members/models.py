@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from calaim.dates import business_today
+from common.dates import business_today
 
 cin_validator = RegexValidator(
     r"^\d{8}[A-Z]$", "A Medi-Cal CIN is 8 digits followed by a capital letter, e.g. 91234567A."

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from calaim.dates import age_on
+from common.dates import age_on
 
 ONECARE_ECM_END = datetime.date(2024, 1, 1)
 CHILD_AGE_LIMIT = 21  # DHCS: "children and youth" are under 21

@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from calaim.scoping import scoped
 from common import audit
+from common.scoping import scoped
 
 from .models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
 from .rules import HeldPopulation, Span, Verdict, decide_eligibility

@@ -2,7 +2,7 @@ import datetime
 
 from rest_framework import serializers
 
-from calaim.dates import business_today
+from common.dates import business_today
 
 from .models import (
     EligibilitySpan,

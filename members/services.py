@@ -7,7 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from calaim.csv_import import ImportReport, parse_date, run_import
+from common.csv_import import ImportReport, parse_date, run_import
 
 from .models import (
     EligibilitySpan,

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from calaim.dates import business_today
+from common.dates import business_today
 
 from . import selectors
 from .forms import EligibilityDateForm, MemberSearchForm

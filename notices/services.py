@@ -16,7 +16,7 @@ from django.utils import timezone
 from authorizations import services as authorization_services
 from authorizations.models import Event
 from authorizations.rules import is_business_day
-from calaim.dates import business_date
+from common.dates import business_date
 from common.outbox import services as outbox
 from providers.models import ServiceKind
 from providers.selectors import caloptima_health

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from calaim.forms import apply_errors
+from common.forms import apply_errors
 
 from . import selectors, services
 from .forms import (

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from calaim.dates import business_today
+from common.dates import business_today
 from members.forms import CinField
 from members.models import Language, PopulationOfFocus, cin_validator, validate_not_future
 from members.selectors import member_by_identity

@@ -4,7 +4,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from calaim.scoping import scoped
+from common.scoping import scoped
 
 from .models import Attachment, Message, Referral, SelfReferral, StatusChange, ThreadRead
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calaim.dates import business_date, business_today
+from common.dates import business_date, business_today
 from common.outbox import services as outbox
 from members.models import Language, Member, cin_validator
 from members.rules import plain_verdict

@@ -17,9 +17,9 @@ from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import SessionWizardView
 
 from authorizations import services as authorization_services
-from calaim.forms import apply_errors
-from calaim.http import safe_next
-from calaim.pagination import paged
+from common.forms import apply_errors
+from common.http import safe_next
+from common.pagination import paged
 from members.rules import plain_verdict
 from members.selectors import can_see_member, eligibility_on, member_by_identity
 from providers.selectors import (

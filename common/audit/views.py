@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from calaim.pagination import paged
+from common.pagination import paged
 
 from . import selectors
 from .forms import TrailFilterForm

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorizations.models import Authorization, ClosureRequest, Event, Status
-from calaim.dates import BUSINESS_TZ
+from common.dates import BUSINESS_TZ
 from tests.authorizations.factories import (
     AuthorizationFactory,
     ClosureRequestFactory,

@@ -1,8 +1,8 @@
-"""axe-core accessibility checks for browser tests: `assert_accessible(page)` runs axe on the page as
-it stands and fails with each violation's rule, impact and first offending elements.
+"""axe-core accessibility checks for browser tests: `assert_accessible(page)` runs axe on the page
+as it stands and fails with each violation's rule, impact and first offending elements.
 
-axe-core comes from the npm registry (`npm install` at the project root; package.json pins it). It is
-evaluated through Playwright, which is not subject to the page's Content-Security-Policy."""
+axe-core comes from the npm registry (`npm install` at the project root; package.json pins it).
+It is evaluated through Playwright, which is not subject to the page's Content-Security-Policy."""
 
 import json
 from pathlib import Path
@@ -16,9 +16,7 @@ def axe_violations(page) -> list[dict]:
     require(AXE_JS.exists(), f"axe-core ({AXE_JS}: run `npm install` at the project root)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text())
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return result["violations"]
 
 

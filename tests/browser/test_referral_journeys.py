@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from calaim.dates import business_today
 from calaim.management.commands.seed_demo import DEMO_PASSWORD, REFERRING_CLINIC
+from common.dates import business_today
 from members.models import Member
 from members.selectors import eligibility_on
 from providers.models import Offering, Role

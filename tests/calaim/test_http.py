@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from calaim.http import safe_next
+from common.http import safe_next
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from rest_framework.authtoken.models import Token
 
-from calaim.dates import business_today
+from common.dates import business_today
 from tests.members.factories import MemberFactory, member_with_history
 from tests.providers.factories import HealthNetworkFactory, OrganizationFactory, UserFactory
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from calaim.dates import business_today
+from common.dates import business_today
 from members.models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
 from members.services import IMPORT_COLUMNS
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from calaim.dates import business_today
+from common.dates import business_today
 from tests.members.factories import (
     EligibilitySpanFactory,
     HealthNetworkAssignmentFactory,

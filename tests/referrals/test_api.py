@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from calaim.dates import business_today
+from common.dates import business_today
 from members.models import PopulationOfFocus
 from providers.models import Organization
 from referrals import services

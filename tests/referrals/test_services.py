@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from calaim.dates import business_today
+from common.dates import business_today
 from members.models import PopulationOfFocus
 from providers.models import EcmPanelEntry, Organization
 from referrals import selectors, services

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from calaim.dates import business_today
+from common.dates import business_today
 from members.models import PopulationOfFocus
 from providers.models import Role
 from referrals import rules, services

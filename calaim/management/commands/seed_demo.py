@@ -359,7 +359,7 @@ class Command(BaseCommand):
         from authorizations.models import Authorization
         from authorizations.rules import decision_due_at
         from authorizations.services import accept_referral
-        from calaim.dates import business_today
+        from common.dates import business_today
         from members.selectors import eligibility_on
         from referrals.services import create_referral
 

@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from .invites import send_invitation
+from common.outbox import services as outbox
+
+from . import tasks
 from .models import EcmPanelEntry, Offering, PanelChangeRequest, Role, User
 from .rules import role_problem
 
@@ -150,8 +152,13 @@ def invite_user(
     user.set_unusable_password()
     user.full_clean()
     user.save()
-    transaction.on_commit(lambda: send_invitation(user, site_url=site_url, invited_by=actor))
+    _queue_invitation(user, actor, site_url)
     return user
+
+
+def _queue_invitation(user, actor, site_url: str) -> None:
+    """Through the outbox: the row commits with the account and the email goes after the commit."""
+    outbox.enqueue(tasks.send_invitation.name, user.pk, actor.pk, site_url)
 
 
 @transaction.atomic
@@ -163,7 +170,7 @@ def resend_invitation(*, actor, user_id: int, site_url: str) -> User:
         raise ValidationError({"password": "This person has already set a password."})
     if not user.is_active:
         raise ValidationError({"is_active": "Reactivate the account first."})
-    transaction.on_commit(lambda: send_invitation(user, site_url=site_url, invited_by=actor))
+    _queue_invitation(user, actor, site_url)
     return user
 
 

@@ -237,3 +237,36 @@ def test_the_sweeps_are_scheduled_every_minute_by_task_name(settings):
         assert schedule[name]["schedule"] == 60.0
         assert name in celery_app.tasks
     assert settings.CELERY_TIMEZONE == "America/Los_Angeles"
+
+
+def test_an_invitation_survives_a_broker_that_is_down_and_is_emailed_once_it_is_back(
+    broker_down, locmem_mail, django_capture_on_commit_callbacks
+):
+    """R-X1 invitations go through the outbox too: the account commits with its row, the request
+    does not wait on the broker, and the link is emailed by the sweep once the broker is back."""
+    from providers import services as provider_services
+    from tests.providers.factories import OrganizationFactory, UserFactory
+
+    admin = UserFactory(organization=OrganizationFactory(), role="site_admin")
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = provider_services.invite_user(
+            actor=admin,
+            username="newcomer",
+            email="newcomer@example.invalid",
+            first_name="New",
+            last_name="Comer",
+            role="care_coordinator",
+            site_url="https://calaim.example.org",
+        )
+    assert time.monotonic() - started < 1.0
+    (row,) = Message.objects.filter(task="providers.send_invitation")
+    assert row.status == "pending" and locmem_mail == []
+
+    celery_app.conf.task_always_eager = True  # the broker is back (tasks run in process here)
+    outbox.sweep()
+    (message,) = locmem_mail
+    assert message.to == [invited.email]
+    assert "https://calaim.example.org/" in message.body
+    row.refresh_from_db()
+    assert row.status == "done"

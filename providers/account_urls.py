@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import account_views
+from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path("login/", account_views.SignInView.as_view(), name="login"),
@@ -14,7 +15,11 @@ urlpatterns = [
     path("session/", account_views.session_status, name="session_status"),
     path("security/", account_views.security, name="security"),
     path("security/two-step/", account_views.security_enrol, name="security_enrol"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

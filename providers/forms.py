@@ -1,7 +1,10 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 
+from common.outbox import services as outbox
 from members.models import PopulationOfFocus
 
+from . import tasks
 from .models import PanelChangeRequest, Role, Service
 from .services import SITE_ADMIN_ASSIGNABLE
 
@@ -77,3 +80,16 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
         ),
     )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email sent through the outbox: a mail server or broker that is
+    down never turns the request into an error or loses the email."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        outbox.enqueue(
+            tasks.send_password_reset.name,
+            context["user"].pk,
+            context["domain"],
+            context["protocol"] == "https",
+        )

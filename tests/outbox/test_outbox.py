@@ -270,3 +270,27 @@ def test_an_invitation_survives_a_broker_that_is_down_and_is_emailed_once_it_is_
     assert "https://calaim.example.org/" in message.body
     row.refresh_from_db()
     assert row.status == "done"
+
+
+def test_a_password_reset_survives_a_broker_that_is_down_and_its_link_works_once_sent(
+    broker_down, locmem_mail, client
+):
+    """The reset request answers at once; the email waits in the outbox (with no token in the
+    row) and its link is made when the sweep sends it."""
+    from tests.providers.factories import UserFactory
+
+    person = UserFactory(email="forgetful@example.invalid")
+    response = client.post("/accounts/password-reset/", {"email": person.email})
+    assert response.status_code == 302
+    (row,) = Message.objects.filter(task="providers.send_password_reset")
+    assert row.status == "pending" and locmem_mail == []
+    assert "token" not in str(row.args) + str(row.kwargs)
+
+    celery_app.conf.task_always_eager = True  # the broker is back (tasks run in process here)
+    outbox.sweep()
+    (message,) = locmem_mail
+    assert message.to == [person.email]
+    link = next(w for w in message.body.split() if "/accounts/reset/" in w)
+    path = link.split("testserver", 1)[-1]
+    form = client.get(path, follow=True)
+    assert "new_password1" in form.content.decode()

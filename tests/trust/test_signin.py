@@ -386,8 +386,13 @@ def test_r_x1_invitation_link_expires(client, settings):
     assert "This invitation no longer works" in client.get(link, follow=True).content.decode()
 
 
-def test_password_reset_by_email_works_once(client, coordinator):
-    response = client.post("/accounts/password-reset/", {"email": coordinator.email}, follow=True)
+def test_password_reset_by_email_works_once(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes after the commit
+        response = client.post(
+            "/accounts/password-reset/", {"email": coordinator.email}, follow=True
+        )
     assert "Check your email" in response.content.decode()
     (message,) = mail.outbox
     assert message.to == [coordinator.email]

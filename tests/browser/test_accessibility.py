@@ -16,7 +16,8 @@ from tests.browser.axe import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
-ROLES = ["coordinator", "clinic", "provider", "reviewer", "hnstaff", "siteadmin", "sysadmin"]
+ANONYMOUS_START = ["/accounts/login/", "/refer/", "/accounts/password-reset/"]
+ROLES = ["anonymous", "coordinator", "clinic", "provider", "reviewer", "hnstaff", "siteadmin", "sysadmin"]
 WIDTHS = [1280, 390]
 MAX_PAGES = 40
 # Links not followed: leaving the session, files, the API and Django admin (not ours to style).
@@ -58,9 +59,9 @@ def followable(href: str, base: str) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
-def crawl(page, base: str) -> list[str]:
+def crawl(page, base: str, start: list[str]) -> list[str]:
     """Breadth-first over same-site links, one page per URL pattern."""
-    seen_patterns, visited, queue = set(), [], ["/"]
+    seen_patterns, visited, queue = set(), [], list(start)
     while queue and len(visited) < MAX_PAGES:
         url = queue.pop(0)
         pattern = pattern_of(urlsplit(url).path)
@@ -114,9 +115,10 @@ def test_every_reachable_page_is_accessible_at_desktop_and_phone_width(
 ):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
-    sign_in_as(context, live_server, username)
+    if username != "anonymous":
+        sign_in_as(context, live_server, username)
     page = context.new_page()
-    pages = crawl(page, live_server.url)
+    pages = crawl(page, live_server.url, ANONYMOUS_START if username == "anonymous" else ["/"])
     assert len(pages) >= 3, f"{username} reached only {pages}"
     failures = {}
     for width in WIDTHS:
@@ -128,4 +130,5 @@ def test_every_reachable_page_is_accessible_at_desktop_and_phone_width(
                 failures[f"{url} @{width}px"] = problems
         screenshot(page, f"a11y-{username}-last-{width}")
     context.close()
+    print(f"{username}: {len(pages)} pages x {len(WIDTHS)} widths checked: {' '.join(pages)}")
     assert not failures, "\n".join(f"{k}: {'; '.join(v)}" for k, v in failures.items())

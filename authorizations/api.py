@@ -4,7 +4,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from calaim.api import ID_REGEX
+from common.api import ID_REGEX
 from notices import services as notice_services
 
 from . import selectors, services

@@ -13,8 +13,6 @@ from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 API_PREFIX = "/api/"
-# Record ids in API paths: digits only, and no more than a bigint holds; anything else is a 404.
-ID_REGEX = r"[0-9]{1,18}"
 
 
 def exception_handler(exc, context):

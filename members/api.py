@@ -3,7 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from calaim.api import ID_REGEX
+from common.api import ID_REGEX
 
 from . import selectors
 from .models import PopulationOfFocus

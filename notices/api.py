@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
-from calaim.api import ID_REGEX
+from common.api import ID_REGEX
 
 from . import selectors
 from .models import Notice

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from calaim.api import ID_REGEX
+from common.api import ID_REGEX
 
 from . import selectors
 from .serializers import DirectoryQuerySerializer, OrganizationSerializer, ServiceSerializer

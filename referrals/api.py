@@ -6,7 +6,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from authorizations import services as authorization_services
-from calaim.api import ID_REGEX
+from common.api import ID_REGEX
 from members.selectors import visible_members
 
 from . import selectors, services

@@ -10,7 +10,7 @@ import re
 
 import schemathesis
 
-ID_REGEX = r"[0-9]{1,18}"  # calaim.api.ID_REGEX (not imported: no Django in this process)
+ID_REGEX = r"[0-9]{1,18}"  # common.api.ID_REGEX (not imported: no Django in this process)
 
 KNOWN_IDS: dict[str, list[int]] = json.loads(os.environ.get("CALAIM_KNOWN_IDS", "{}"))
 

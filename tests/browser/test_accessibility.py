@@ -17,7 +17,16 @@ from tests.browser.axe import axe_violations, describe
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 ANONYMOUS_START = ["/accounts/login/", "/refer/", "/accounts/password-reset/"]
-ROLES = ["anonymous", "coordinator", "clinic", "provider", "reviewer", "hnstaff", "siteadmin", "sysadmin"]
+ROLES = [
+    "anonymous",
+    "coordinator",
+    "clinic",
+    "provider",
+    "reviewer",
+    "hnstaff",
+    "siteadmin",
+    "sysadmin",
+]
 WIDTHS = [1280, 390]
 MAX_PAGES = 40
 # Links not followed: leaving the session, files, the API and Django admin (not ours to style).

@@ -1,17 +1,13 @@
 """A Celery task runs through a real worker process on Redis, against the test database."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
-from django.db import connection
 
 from calaim.celery import app as celery_app
 from members.models import Member
 from members.tasks import import_member_file
+from tests.workers import celery_worker
 
 # A queue of this run's own: concurrent test runs on one Redis never take each other's tasks.
 QUEUE = f"pytest-{os.getpid()}"
@@ -29,44 +25,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def worker(require_postgres, require_redis):
-    """Start `celery worker` in a subprocess, pointed at the test database and Redis."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "calaim",
-            "worker",
-            "-P",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "-Q",
-            QUEUE,
-            "-n",
-            f"{QUEUE}@%h",
-        ],
-        env=env,
-    )
+    """A real `celery worker` pointed at the test database and Redis."""
     celery_app.conf.task_always_eager = False
-    try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(
-            destination=[f"{QUEUE}@{socket.gethostname()}"], timeout=1
-        ):
-            assert proc.poll() is None, "the Celery worker exited during start-up"
-            assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with celery_worker(QUEUE):
+        yield
 
 
 def test_import_task_runs_in_a_real_worker_on_redis(worker, tmp_path):

@@ -9,13 +9,11 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 from rest_framework.test import APIClient
 
 from authorizations.models import Event
@@ -23,6 +21,7 @@ from calaim.celery import app as celery_app
 from common.outbox.models import Message
 from notices.models import Notice
 from tests.conftest import require
+from tests.workers import celery_worker
 
 QUEUE = f"pytest-outbox-{os.getpid()}"
 WAIT = 120  # seconds: worker reconnection back-off plus a letter's rendering, on a busy machine
@@ -101,32 +100,17 @@ def broker(require_postgres, require_redis):
 def worker(broker, tmp_path):
     """`celery worker -B` on the test database, the test's Redis and a queue of its own; its
     beat sweeps the outbox every second. Mail goes to files the test reads."""
-    db = connection.settings_dict
     mail = tmp_path / "mail"
     env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": broker.url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_QUEUE": QUEUE,
         "OUTBOX_SWEEP_SECONDS": "1",
         "EMAIL_URL": f"filemail:///{mail}",  # four slashes: an absolute path
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    command = [sys.executable, "-m", "celery", "-A", "calaim", "worker", "-B"]
-    command += ["-s", str(tmp_path / "beat-schedule"), "-P", "solo", "--loglevel", "WARNING"]
-    command += ["-Q", QUEUE, "-n", f"{QUEUE}@%h"]
-    proc = subprocess.Popen(command, env=env)
-    try:
-        name = f"{QUEUE}@{socket.gethostname()}"
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[name], timeout=1):
-            assert proc.poll() is None, "the Celery worker exited during start-up"
-            assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
+    options = ["-B", "-s", str(tmp_path / "beat-schedule")]
+    with celery_worker(QUEUE, env=env, options=options):
         yield mail
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _mails(folder: Path) -> list[str]:

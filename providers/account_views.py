@@ -112,6 +112,7 @@ def login_verify(request):
     if not two_factor.has_two_factor(user):
         return redirect("login_enrol")
     form = CodeForm(request.POST or None)
+    form.fields["code"].widget.attrs["autofocus"] = True  # the one thing to do on this page
     if request.method == "POST" and form.is_valid():
         locked = _locked(request, user)
         if locked:

@@ -94,3 +94,49 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# People and a member shared by the referral and audit tests (a local fixture of that name wins).
+
+
+@pytest.fixture
+def clinic():
+    """A clinic that refers (and is an ECM provider, so its source is a health care provider)."""
+    from tests.providers.factories import EcmProviderFactory
+
+    return EcmProviderFactory(name="Harbor Community Clinic")
+
+
+@pytest.fixture
+def coordinator(clinic):
+    from providers.models import Role
+    from tests.providers.factories import UserFactory
+
+    return UserFactory(organization=clinic, role=Role.CARE_COORDINATOR)
+
+
+@pytest.fixture
+def health_network():
+    from providers.models import Organization
+
+    return Organization.objects.get(name="AltaMed Health Services")
+
+
+@pytest.fixture
+def stranger():
+    """A user of an organization with no part in anything here (R-X2)."""
+    from tests.providers.factories import EcmProviderFactory, UserFactory
+
+    return UserFactory(organization=EcmProviderFactory(name="Unrelated Clinic"))
+
+
+@pytest.fixture
+def member(health_network):
+    """Medi-Cal in 2022 and from 2023 on (open), assigned to AltaMed, holding POF 1a and 2."""
+    import datetime
+
+    from tests.members.factories import member_with_history
+
+    return member_with_history(
+        health_network=health_network, cin="91234567A", birth_date=datetime.date(1975, 4, 12)
+    )

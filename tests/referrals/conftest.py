@@ -6,8 +6,7 @@ import pytest
 
 from providers.models import Organization, Role
 from referrals import services
-from tests.members.factories import member_with_history
-from tests.providers.factories import EcmProviderFactory, OfferingFactory, UserFactory
+from tests.providers.factories import OfferingFactory, UserFactory
 from tests.referrals.factories import service
 
 START = datetime.date(2024, 6, 3)  # a requested start date inside every member's open span
@@ -40,22 +39,6 @@ def meals():
 
 
 @pytest.fixture
-def clinic():
-    """A clinic that refers (and is an ECM provider, so its source is a health care provider)."""
-    return EcmProviderFactory(name="Harbor Community Clinic")
-
-
-@pytest.fixture
-def coordinator(clinic):
-    return UserFactory(organization=clinic, role=Role.CARE_COORDINATOR)
-
-
-@pytest.fixture
-def health_network():
-    return Organization.objects.get(name="AltaMed Health Services")
-
-
-@pytest.fixture
 def hn_staff(health_network):
     return UserFactory(organization=health_network, role=Role.HEALTH_NETWORK_STAFF)
 
@@ -75,22 +58,8 @@ def mercy_staff(mercy_house):
 
 
 @pytest.fixture
-def stranger():
-    """A user of an organization with no part in anything here (R-X2)."""
-    return UserFactory(organization=EcmProviderFactory(name="Unrelated Clinic"))
-
-
-@pytest.fixture
 def caloptima_staff(caloptima):
     return UserFactory(organization=caloptima, role=Role.CARE_COORDINATOR)
-
-
-@pytest.fixture
-def member(health_network):
-    """Medi-Cal in 2022 and from 2023 on (open), assigned to AltaMed, holding POF 1a and 2."""
-    return member_with_history(
-        health_network=health_network, cin="91234567A", birth_date=datetime.date(1975, 4, 12)
-    )
 
 
 @pytest.fixture

@@ -55,6 +55,17 @@ class ReasonCode(models.TextChoices):
     OTHER = "other", "Another reason, explained below."
 
 
+class NoticeException(models.TextChoices):
+    """Why a termination or reduction may take effect sooner than 10 days after its notice
+    (R-N5: 42 CFR 431.213-214)."""
+
+    MEMBER_REQUEST = "member_request", "The member asked for it or signed a statement"
+    DEATH = "death", "The member has died"
+    LOSS_OF_ELIGIBILITY = "loss_of_eligibility", "The member is no longer eligible"
+    WHEREABOUTS_UNKNOWN = "whereabouts_unknown", "The member's whereabouts are unknown"
+    INSTITUTION = "institution", "The member was admitted to an institution"
+
+
 class Authorization(models.Model):
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="authorizations"
@@ -174,7 +185,22 @@ class Event(models.Model):
     from_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Note for the file: never printed (R-N6).")
+    member_explanation = models.TextField(
+        blank=True, help_text="The explanation printed in the member's letter (R-N4, R-N6)."
+    )
+    explanation_language = models.CharField(
+        max_length=2, blank=True, help_text="The language member_explanation is written in."
+    )
+    effective_date = models.DateField(
+        null=True, blank=True, help_text="The date of action of a termination or reduction (R-N5)."
+    )
+    notice_exception = models.CharField(
+        max_length=24,
+        choices=NoticeException.choices,
+        blank=True,
+        help_text="Why less than 10 days' notice is allowed (R-N5).",
+    )
     changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -224,6 +250,12 @@ class ClosureRequest(models.Model):
     end_date = models.DateField(null=True, blank=True)
     new_start_date = models.DateField(null=True, blank=True)
     new_units = models.PositiveIntegerField(null=True, blank=True)
+    notice_exception = models.CharField(
+        max_length=24,
+        choices=NoticeException.choices,
+        blank=True,
+        help_text="Why less than 10 days' notice is allowed (R-N5).",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -5,6 +5,7 @@ from django.db import models
 
 class Kind(models.TextChoices):
     APPROVAL = "approval", "Approval notice"
+    CHANGE_APPROVAL = "change_approval", "Approval notice: change granted"
     DENIAL = "denial", "Notice of Action: denial"
     MODIFICATION = "modification", "Notice of Action: modification"
     TERMINATION = "termination", "Notice of Action: termination"
@@ -25,13 +26,20 @@ class Notice(models.Model):
         related_name="notice",
         help_text="The decision this letter is about: one letter per decision.",
     )
-    kind = models.CharField(max_length=14, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     language = models.CharField(max_length=2)
     large_print = models.BooleanField(default=False)
     sender = models.ForeignKey("providers.Organization", on_delete=models.PROTECT, related_name="+")
     notice_date = models.DateField()
     send_by = models.DateField(help_text="Two business days after the decision (R-N4).")
-    appeal_by = models.DateField(help_text="60 days after the notice date (R-N4).")
+    appeal_by = models.DateField(
+        null=True,
+        blank=True,
+        help_text="60 days after the notice date (R-N4); none when not adverse.",
+    )
+    effective_date = models.DateField(
+        null=True, blank=True, help_text="The date of action printed on the letter (R-N5)."
+    )
     pdf = models.FileField(upload_to=letter_path)
     checksum = models.CharField("SHA-256", max_length=64)
     size = models.PositiveIntegerField()

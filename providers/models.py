@@ -3,7 +3,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -15,6 +15,10 @@ def validate_npi(value):
         raise ValidationError(
             "An NPI is 10 digits whose last digit is the Luhn check digit (with the 80840 prefix)."
         )
+
+
+# The most open slots an offering can publish: more is a typing slip, not capacity.
+MAX_OPEN_SLOTS = 10_000
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -96,7 +100,9 @@ class Offering(models.Model):
     )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="offerings")
     accepting_referrals = models.BooleanField(default=True)
-    open_slots = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
+    open_slots = models.PositiveIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(MAX_OPEN_SLOTS)]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -81,6 +81,23 @@ class Referral(models.Model):
     self_referral = models.BooleanField(
         default=False, help_text="A CS provider refers its own client (R-R3)."
     )
+    requested_provider = models.ForeignKey(
+        "providers.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The provider the referrer asked for when the referral goes to CalOptima Health "
+        "for assignment (R-R4).",
+    )
+    resent_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resent_as",
+        help_text="The declined referral this one re-sends to another provider.",
+    )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     expedited_justification = models.TextField(blank=True)
     requested_start_date = models.DateField()

@@ -111,3 +111,40 @@ def parse_file_instant(value: str) -> datetime.datetime:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=BUSINESS_TZ)
     return instant
+
+
+# --- The member's explanation on a letter (R-N3, R-N6) -------------------------------------------
+
+# R-N3: letters exist in these languages; any other preferred language gets English + taglines.
+LETTER_LANGUAGES = {"en": "English", "es": "Spanish"}
+
+
+def letter_language(preferred: str) -> str:
+    """R-N3: the member's language where a letter template exists, else English (with taglines)."""
+    return preferred if preferred in LETTER_LANGUAGES else "en"
+
+
+def member_explanation_errors(
+    *, adverse: bool, letter_language: str, explanation: str, explanation_language: str
+) -> dict[str, str]:
+    """R-N6: a letter speaks one language. The explanation for the member is written in the
+    letter's language; an adverse decision (R-N2) needs one, except that a letter in another
+    language than English may leave it empty and print the reason's translated standard text.
+    Returns field -> message; empty when the explanation may be printed as given."""
+    explanation = (explanation or "").strip()
+    language_name = LETTER_LANGUAGES.get(letter_language, letter_language)
+    if not explanation:
+        if adverse and letter_language == "en":
+            return {
+                "member_explanation": "Explain this decision to the member: it is printed in "
+                "the letter. Notes for the file go in the note for the file."
+            }
+        return {}
+    written_in = explanation_language or "en"
+    if written_in != letter_language:
+        return {
+            "explanation_language": f"The member's letter is in {language_name}: write the "
+            f"explanation in {language_name} and say so, or leave it empty to print the "
+            f"standard {language_name} text of the reason."
+        }
+    return {}

@@ -5,7 +5,8 @@ from common.outbox import services as outbox
 from members.models import PopulationOfFocus
 
 from . import tasks
-from .models import PanelChangeRequest, Role, Service
+from .models import MAX_OPEN_SLOTS, PanelChangeRequest, Role, Service
+from .rules import role_problem
 from .services import SITE_ADMIN_ASSIGNABLE
 
 
@@ -23,10 +24,16 @@ class DirectoryFilterForm(forms.Form):
     accepting = forms.BooleanField(label="Accepting referrals only", required=False)
 
 
-def _role_choices(actor):
-    if actor.is_system_admin:
-        return Role.choices
-    return [(v, label) for v, label in Role.choices if v in SITE_ADMIN_ASSIGNABLE]
+def role_choices(actor, organization):
+    """The roles the actor may give in the organization: never one the organization cannot hold
+    (a utilization reviewer outside CalOptima Health, R-X1), and no system admin from a site
+    administrator."""
+    return [
+        (v, label)
+        for v, label in Role.choices
+        if (actor.is_system_admin or v in SITE_ADMIN_ASSIGNABLE)
+        and role_problem(v, organization) is None
+    ]
 
 
 class NewUserForm(forms.Form):
@@ -38,15 +45,14 @@ class NewUserForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(actor)
+        self.fields["role"].choices = role_choices(actor, actor.organization)
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField()
+    """The role select on each row of the users page. Choices are not checked here: the service
+    refuses a role the organization cannot hold with the reason, shown beside the row's select."""
 
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(actor)
+    role = forms.CharField()
 
 
 class PanelChangeRequestForm(forms.Form):
@@ -67,7 +73,16 @@ class PanelDecisionForm(forms.Form):
 
 class CapacityForm(forms.Form):
     accepting_referrals = forms.BooleanField(required=False)
-    open_slots = forms.IntegerField(min_value=0)
+    open_slots = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_OPEN_SLOTS,
+        error_messages={
+            "invalid": "Open slots must be a whole number.",
+            "required": "Give the number of open slots (0 if none).",
+            "min_value": "Open slots must be zero or more.",
+            "max_value": f"At most {MAX_OPEN_SLOTS:,} open slots.",
+        },
+    )
 
 
 class CodeForm(forms.Form):

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from common.outbox import services as outbox
 
 from . import tasks
-from .models import EcmPanelEntry, Offering, PanelChangeRequest, Role, User
+from .models import MAX_OPEN_SLOTS, EcmPanelEntry, Offering, PanelChangeRequest, Role, User
 from .rules import role_problem
 
 
@@ -29,15 +29,13 @@ def request_panel_change(*, user, population, action: str, expertise_statement: 
         raise ValidationError({"population": f"POF {population.code} is already on the panel."})
     if action == PanelChangeRequest.Action.REMOVE and not on_panel:
         raise ValidationError({"population": f"POF {population.code} is not on the panel."})
+    # R-P2: POF 3 and POF 6 have a sole provider; POF 5 is the plan's and the networks'.
     if action == PanelChangeRequest.Action.ADD and population.sole_provider_id not in (
         None,
         org.pk,
     ):
         raise ValidationError(
-            {
-                "population": f"POF {population.code} is served by {population.sole_provider} "
-                "alone (R-P2)."
-            }
+            {"population": f"POF {population.code} is served by {population.sole_provider} alone."}
         )
     if (
         action == PanelChangeRequest.Action.ADD
@@ -47,7 +45,7 @@ def request_panel_change(*, user, population, action: str, expertise_statement: 
         raise ValidationError(
             {
                 "population": f"POF {population.code} is served by CalOptima Health and the "
-                "health networks (R-P2)."
+                "health networks."
             }
         )
     try:
@@ -202,16 +200,80 @@ def set_active(*, actor, user_id: int, active: bool) -> User:
     return user
 
 
+def can_edit_capacity(actor, organization_id) -> bool:
+    """Provider staff and site administrators of the organization keep its published capacity
+    current (R-R3); a system admin may correct anyone's."""
+    if actor.is_system_admin:
+        return True
+    return (
+        organization_id is not None
+        and actor.organization_id == organization_id
+        and actor.role in (Role.PROVIDER_STAFF, Role.SITE_ADMIN)
+    )
+
+
 @transaction.atomic
 def update_capacity(*, actor, offering_id: int, accepting_referrals: bool, open_slots: int):
-    """A site administrator or system admin publishes the organization's capacity (R-R3)."""
+    """Provider staff or a site administrator publishes the organization's capacity (R-R3):
+    open slots from zero to MAX_OPEN_SLOTS."""
     offering = Offering.objects.select_for_update().get(pk=offering_id)
-    _require_site_admin_of(actor, offering.organization_id)
+    if not can_edit_capacity(actor, offering.organization_id):
+        raise PermissionDenied("Only the organization's provider staff edit its capacity.")
     if open_slots is None or open_slots < 0:
         raise ValidationError({"open_slots": "Open slots must be zero or more."})
+    if open_slots > MAX_OPEN_SLOTS:
+        raise ValidationError({"open_slots": f"At most {MAX_OPEN_SLOTS:,} open slots."})
     offering.accepting_referrals = accepting_referrals
     offering.open_slots = open_slots
     offering.save(update_fields=["accepting_referrals", "open_slots", "updated_at"])
+    return offering
+
+
+# --- Capacity follows accepted referrals (R-R3; issue 10, part B) ------------------------------
+
+NO_OPEN_SLOT = (
+    "{organization} shows no open slots for {service}. Publish the capacity you have on the "
+    "Capacity page, or decline the referral."
+)
+
+
+@transaction.atomic
+def take_slot(*, organization, service) -> Offering | None:
+    """An accepted referral takes one open slot of the receiver's offering of the service. At
+    0 open slots it is refused (the published capacity must say there is room): a ValidationError
+    on `open_slots`. None when the organization publishes no offering of the service."""
+    offering = (
+        Offering.objects.select_for_update()
+        .filter(organization=organization, service=service)
+        .first()
+    )
+    if offering is None:
+        return None
+    if offering.open_slots <= 0:
+        raise ValidationError(
+            {
+                "open_slots": NO_OPEN_SLOT.format(
+                    organization=organization, service=service.name.lower()
+                )
+            }
+        )
+    offering.open_slots -= 1
+    offering.save(update_fields=["open_slots", "updated_at"])
+    return offering
+
+
+@transaction.atomic
+def release_slot(*, organization, service) -> Offering | None:
+    """A referral that held a slot is closed: the slot is open again (never above the maximum)."""
+    offering = (
+        Offering.objects.select_for_update()
+        .filter(organization=organization, service=service)
+        .first()
+    )
+    if offering is None:
+        return None
+    offering.open_slots = min(offering.open_slots + 1, MAX_OPEN_SLOTS)
+    offering.save(update_fields=["open_slots", "updated_at"])
     return offering
 
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from common.forms import apply_errors
@@ -14,8 +15,9 @@ from .forms import (
     PanelChangeRequestForm,
     PanelDecisionForm,
     RoleForm,
+    role_choices,
 )
-from .models import Offering
+from .models import MAX_OPEN_SLOTS
 
 
 def directory(request):
@@ -39,6 +41,24 @@ def _require_user_manager(user):
         raise Http404
 
 
+def _users_page(request, *, form=None, role_error=None, status=200):
+    people = selectors.organization_users(request.user)
+    return render(
+        request,
+        "providers/users.html",
+        {
+            "form": form or NewUserForm(actor=request.user),
+            "people": people,
+            "role_choices": role_choices(request.user, request.user.organization),
+            "role_error": role_error or (None, ""),
+            "can_edit_capacity": services.can_edit_capacity(
+                request.user, request.user.organization_id
+            ),
+        },
+        status=status,
+    )
+
+
 def users(request):
     """R-X1: a site administrator sees and manages their own organization's users."""
     _require_user_manager(request.user)
@@ -57,20 +77,7 @@ def users(request):
                 f"to {created.email}.",
             )
             return redirect("providers:users")
-    people = selectors.organization_users(request.user)
-    offerings = Offering.objects.filter(
-        organization_id=request.user.organization_id
-    ).select_related("service")
-    return render(
-        request,
-        "providers/users.html",
-        {
-            "form": form,
-            "people": people,
-            "role_form": RoleForm(actor=request.user),
-            "offerings": offerings,
-        },
-    )
+    return _users_page(request, form=form, status=400 if form.errors else 200)
 
 
 def _managed_user(request, pk):
@@ -79,16 +86,19 @@ def _managed_user(request, pk):
 
 @require_POST
 def user_role(request, pk):
+    """R-X1: a refused role is explained beside that person's role select."""
     _require_user_manager(request.user)
     person = _managed_user(request, pk)
-    form = RoleForm(request.POST, actor=request.user)
+    form = RoleForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
-        services.change_role(actor=request.user, user_id=person.pk, role=form.cleaned_data["role"])
-        messages.success(request, f"{person.username} is now {person.get_role_display()}.")
+            raise ValidationError({"role": "Choose a role."})
+        changed = services.change_role(
+            actor=request.user, user_id=person.pk, role=form.cleaned_data["role"]
+        )
     except ValidationError as exc:
-        messages.error(request, "; ".join(m for msgs in exc.message_dict.values() for m in msgs))
+        return _users_page(request, role_error=(person.pk, " ".join(exc.messages)), status=400)
+    messages.success(request, f"{changed.username} is now {changed.get_role_display()}.")
     return redirect("providers:users")
 
 
@@ -134,21 +144,55 @@ def user_token(request, pk):
     return redirect("providers:users")
 
 
+def _own_offerings(request):
+    """The offerings whose capacity the user keeps current (R-R3); 404 for anyone else."""
+    if not services.can_edit_capacity(request.user, request.user.organization_id):
+        raise Http404
+    return selectors.offerings_of_organization(request.user.organization)
+
+
+def _capacity_page(request, *, failed=None, status=200):
+    """Each offering with its own form; a refused one keeps what was typed, the error beside it."""
+    rows = [
+        failed
+        if failed is not None and failed[0].pk == o.pk
+        else (
+            o,
+            CapacityForm(
+                initial={"accepting_referrals": o.accepting_referrals, "open_slots": o.open_slots},
+                prefix=f"o{o.pk}",
+            ),
+        )
+        for o in _own_offerings(request)
+    ]
+    context = {
+        "rows": rows,
+        "max_open_slots": MAX_OPEN_SLOTS,
+        "max_open_slots_text": f"{MAX_OPEN_SLOTS:,}",
+    }
+    return render(request, "providers/capacity.html", context, status=status)
+
+
+def capacity_list(request):
+    """R-R3: the organization's offerings, open slots and accepting referrals, edited in place."""
+    return _capacity_page(request)
+
+
 @require_POST
 def capacity(request, pk):
-    _require_user_manager(request.user)
-    offering = get_object_or_404(
-        Offering.objects.select_related("service"),
-        pk=pk,
-        organization_id=request.user.organization_id,
-    )
-    form = CapacityForm(request.POST)
+    offering = get_object_or_404(_own_offerings(request), pk=pk)
+    form = CapacityForm(request.POST, prefix=f"o{offering.pk}")
     if form.is_valid():
-        services.update_capacity(actor=request.user, offering_id=offering.pk, **form.cleaned_data)
-        messages.success(request, f"Capacity for {offering.service} updated.")
-    else:
-        messages.error(request, "Open slots must be a whole number, zero or more.")
-    return redirect("providers:users")
+        try:
+            services.update_capacity(
+                actor=request.user, offering_id=offering.pk, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Capacity for {offering.service} updated.")
+            return redirect(f"{reverse('providers:capacity_list')}#offering-{offering.pk}")
+    return _capacity_page(request, failed=(offering, form), status=400)
 
 
 def panel_requests(request):

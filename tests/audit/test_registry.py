@@ -19,6 +19,7 @@ NOT_MEMBER_INFORMATION = {
     "self_referral_thanks", "api-root", "schema", "api-docs",
     "providers:directory", "providers:users", "providers:user_role", "providers:user_active",
     "providers:user_invite", "providers:user_token", "providers:capacity",
+    "providers:capacity_list",
     "providers:panel_requests", "providers:panel_decide",
     "organization-list", "organization-detail", "service-list", "service-detail",
     "population-list", "population-detail",

@@ -5,7 +5,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from providers import services
-from providers.models import EcmPanelEntry, Organization, PanelChangeRequest, Role, User
+from providers.models import (
+    MAX_OPEN_SLOTS,
+    EcmPanelEntry,
+    Organization,
+    PanelChangeRequest,
+    Role,
+    User,
+)
 from tests.providers.factories import (
     CsProviderFactory,
     EcmProviderFactory,
@@ -116,7 +123,7 @@ def test_r_p2_adding_pof_3_or_6_to_another_organization_is_refused(
             user=admin, population=pof(code), action=ADD, expertise_statement=EXPERTISE
         )
     message = field_errors(excinfo)["population"][0]
-    assert sole_provider in message and "R-P2" in message
+    assert sole_provider in message and "R-P2" not in message  # words, not the rule id
     assert not PanelChangeRequest.objects.exists()
 
 
@@ -451,8 +458,8 @@ def test_r_r3_site_admin_publishes_capacity_for_their_organization():
     assert (offering.accepting_referrals, offering.open_slots) == (True, 12)
 
 
-@pytest.mark.parametrize("slots", [-1, None])
-def test_r_r3_open_slots_must_be_zero_or_more(slots):
+@pytest.mark.parametrize("slots", [-1, None, MAX_OPEN_SLOTS + 1, 99_999_999_999])
+def test_r_r3_open_slots_must_be_zero_to_the_maximum(slots):
     admin = SiteAdminFactory(organization=CsProviderFactory())
     offering = OfferingFactory(organization=admin.organization, open_slots=5)
     with pytest.raises(ValidationError) as excinfo:
@@ -473,3 +480,26 @@ def test_r_r3_capacity_of_another_organization_is_refused():
         )
     other.refresh_from_db()
     assert (other.accepting_referrals, other.open_slots) == (True, 5)
+
+
+def test_r_r3_provider_staff_keep_their_own_organizations_capacity_current():
+    staff = UserFactory(role=Role.PROVIDER_STAFF, organization=CsProviderFactory())
+    offering = OfferingFactory(organization=staff.organization, open_slots=5)
+    services.update_capacity(
+        actor=staff, offering_id=offering.pk, accepting_referrals=True, open_slots=MAX_OPEN_SLOTS
+    )
+    offering.refresh_from_db()
+    assert offering.open_slots == MAX_OPEN_SLOTS
+
+
+@pytest.mark.parametrize("role", [Role.CARE_COORDINATOR, Role.HEALTH_NETWORK_STAFF])
+def test_r_r3_other_roles_of_the_organization_do_not_edit_capacity(role):
+    org = HealthNetworkFactory(is_cs_provider=True)
+    offering = OfferingFactory(organization=org, open_slots=5)
+    with pytest.raises(PermissionDenied):
+        services.update_capacity(
+            actor=UserFactory(role=role, organization=org),
+            offering_id=offering.pk,
+            accepting_referrals=False,
+            open_slots=0,
+        )

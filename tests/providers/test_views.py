@@ -168,7 +168,7 @@ def test_r_x1_role_select_offers_no_system_admin_to_a_site_admin(client, site_ad
     assert 'value="site_admin"' in page
     assert 'value="system_admin"' not in page
     response = client.post(f"{USERS}{person.pk}/role/", {"role": Role.SYSTEM_ADMIN})
-    assert response.status_code == 302
+    assert response.status_code == 400
     person.refresh_from_db()
     assert person.role == Role.CARE_COORDINATOR
     assert not (person.is_staff or person.is_superuser)
@@ -201,24 +201,162 @@ def test_r_x1_duplicate_username_is_shown_beside_the_field(client, site_admin):
     UserFactory(username="newperson", organization=HealthNetworkFactory())
     client.force_login(site_admin)
     response = client.post(USERS, NEW_USER)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {"username": ["This username is taken."]}
     assert 'id="id_username_error">This username is taken.' in response.content.decode()
 
 
-def test_r_r3_site_admin_updates_capacity_on_the_users_page(client):
-    admin = SiteAdminFactory(organization=CsProviderFactory())
-    mine = OfferingFactory(organization=admin.organization, open_slots=5)
-    theirs = OfferingFactory(open_slots=5)
+def test_r_x1_changing_a_role_says_the_new_role(client, site_admin):
+    person = UserFactory(organization=site_admin.organization, role=Role.CARE_COORDINATOR)
+    client.force_login(site_admin)
+    response = client.post(f"{USERS}{person.pk}/role/", {"role": Role.PROVIDER_STAFF}, follow=True)
+    page = response.content.decode()
+    assert f"{person.username} is now Provider staff." in page
+    assert "is now Care coordinator" not in page
+
+
+@pytest.mark.parametrize(
+    "org_factory, absent, present",
+    [
+        (HealthNetworkFactory, {"utilization_reviewer", "system_admin"}, {"health_network_staff"}),
+        (CsProviderFactory, {"utilization_reviewer", "health_network_staff"}, {"provider_staff"}),
+    ],
+    ids=["health-network", "cs-provider"],
+)
+def test_r_x1_roles_the_organization_cannot_hold_are_not_offered(
+    client, org_factory, absent, present
+):
+    admin = SiteAdminFactory(organization=org_factory())
+    UserFactory(organization=admin.organization)
     client.force_login(admin)
-    assert f'action="/providers/capacity/{mine.pk}/"' in client.get(USERS).content.decode()
-    client.post(f"/providers/capacity/{mine.pk}/", {"open_slots": "9"})
+    page = client.get(USERS).content.decode()
+    offered = set(re.findall(r'<option value="(\w+)"', page))
+    assert present <= offered and not (absent & offered)
+
+
+def test_r_x1_a_posted_role_the_organization_cannot_hold_is_refused_beside_the_select(
+    client, site_admin
+):
+    person = UserFactory(organization=site_admin.organization, role=Role.CARE_COORDINATOR)
+    client.force_login(site_admin)
+    response = client.post(f"{USERS}{person.pk}/role/", {"role": Role.UTILIZATION_REVIEWER})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        f'<p class="error" id="role-{person.pk}-error">'
+        "Utilization reviewers work for CalOptima Health only.</p>"
+    ) in page
+    assert f'aria-describedby="role-{person.pk}-error"' in page
+    person.refresh_from_db()
+    assert person.role == Role.CARE_COORDINATOR
+
+
+def test_r_x1_deactivate_and_revoke_ask_for_confirmation(client, site_admin):
+    from rest_framework.authtoken.models import Token
+
+    person = UserFactory(organization=site_admin.organization)
+    Token.objects.create(user=person)
+    client.force_login(site_admin)
+    page = client.get(USERS).content.decode()
+    assert re.search(r'<button[^>]*data-confirm="Deactivate [^"]+"[^>]*>Deactivate</button>', page)
+    assert re.search(
+        r'<button[^>]*data-confirm="Revoke [^"]+"[^>]*>Revoke API token</button>', page
+    )
+
+
+# --- Capacity (R-R3) --------------------------------------------------------------------------
+
+CAPACITY = "/providers/capacity/"
+
+
+@pytest.fixture
+def provider_staff():
+    return UserFactory(role=Role.PROVIDER_STAFF, organization=CsProviderFactory())
+
+
+def capacity_data(offering, slots, accepting=True):
+    data = {f"o{offering.pk}-open_slots": slots}
+    if accepting:
+        data[f"o{offering.pk}-accepting_referrals"] = "on"
+    return data
+
+
+def test_r_r3_provider_staff_edit_their_organizations_capacity_in_place(client, provider_staff):
+    mine = OfferingFactory(organization=provider_staff.organization, open_slots=5)
+    theirs = OfferingFactory(open_slots=5)
+    client.force_login(provider_staff)
+    page = client.get(CAPACITY).content.decode()
+    assert f'action="/providers/capacity/{mine.pk}/' in page
+    assert f"/providers/capacity/{theirs.pk}/" not in page
+    response = client.post(f"{CAPACITY}{mine.pk}/", capacity_data(mine, "9", accepting=False))
+    assert response.status_code == 302
     mine.refresh_from_db()
     assert (mine.accepting_referrals, mine.open_slots) == (False, 9)
-    response = client.post(f"/providers/capacity/{theirs.pk}/", {"open_slots": "0"})
+    page = client.get(response["Location"]).content.decode()
+    assert f"Capacity for {mine.service} updated." in page
+
+
+def test_r_r3_other_organizations_offerings_are_404(client, provider_staff):
+    theirs = OfferingFactory(open_slots=5)
+    client.force_login(provider_staff)
+    response = client.post(f"{CAPACITY}{theirs.pk}/", capacity_data(theirs, "0", False))
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert (theirs.accepting_referrals, theirs.open_slots) == (True, 5)
+
+
+def test_r_r3_site_admin_edits_capacity_and_the_users_page_links_to_it(client):
+    admin = SiteAdminFactory(organization=CsProviderFactory())
+    mine = OfferingFactory(organization=admin.organization, open_slots=5)
+    client.force_login(admin)
+    assert f'href="{CAPACITY}"' in client.get(USERS).content.decode()
+    client.post(f"{CAPACITY}{mine.pk}/", capacity_data(mine, "12"))
+    mine.refresh_from_db()
+    assert mine.open_slots == 12
+
+
+@pytest.mark.parametrize("role", [Role.CARE_COORDINATOR, Role.HEALTH_NETWORK_STAFF])
+def test_r_r3_capacity_page_is_404_for_other_roles(client, role):
+    user = UserFactory(role=role, organization=HealthNetworkFactory(is_cs_provider=True))
+    offering = OfferingFactory(organization=user.organization, open_slots=5)
+    client.force_login(user)
+    assert client.get(CAPACITY).status_code == 404
+    assert client.post(f"{CAPACITY}{offering.pk}/", capacity_data(offering, "1")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("99999999999", "At most 10,000 open slots."),
+        ("10001", "At most 10,000 open slots."),
+        ("-1", "Open slots must be zero or more."),
+        ("many", "Open slots must be a whole number."),
+    ],
+)
+def test_r_r3_bad_open_slots_are_refused_beside_the_field_keeping_what_was_typed(
+    client, provider_staff, typed, message
+):
+    mine = OfferingFactory(organization=provider_staff.organization, open_slots=5)
+    client.force_login(provider_staff)
+    response = client.post(f"{CAPACITY}{mine.pk}/", capacity_data(mine, typed))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'<p class="error" id="id_o{mine.pk}-open_slots_error">{message}</p>' in page
+    assert f'value="{typed}"' in page
+    mine.refresh_from_db()
+    assert mine.open_slots == 5
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_capacity_page_query_count_is_pinned(
+    client, provider_staff, django_assert_max_num_queries, count
+):
+    for _ in range(count):
+        OfferingFactory(organization=provider_staff.organization)
+    client.force_login(provider_staff)
+    # session, user, organization (header), offerings with their services
+    with django_assert_max_num_queries(4):
+        assert client.get(CAPACITY).status_code == 200
 
 
 # --- POF panel requests (R-P3) ----------------------------------------------------------------
@@ -273,7 +411,9 @@ def test_r_p2_asking_for_pof_3_shows_the_reason_on_the_form(client, site_admin):
         PANEL, {"population": pof("3").pk, "action": "add", "expertise_statement": "We can."}
     )
     assert response.status_code == 200
-    assert "alone (R-P2)" in response.content.decode()
+    page = response.content.decode()
+    assert re.search(r"POF 3 is served by [^<]+ alone\.", page)
+    assert "R-P2" not in page
     assert not PanelChangeRequest.objects.exists()
 
 

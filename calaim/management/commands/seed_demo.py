@@ -2,13 +2,16 @@
 authorization requests in the review queue, and legacy HN authorizations. Idempotent."""
 
 import base64
+import contextlib
 import datetime
 import hashlib
+import logging
 import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import AlternativeFormat, Language, Member, PopulationOfFocus, Program
@@ -131,6 +134,21 @@ CS_PORTFOLIO = {
 HN_PANEL = ["1a", "1b", "2", "4", "5", "7", "8", "9"]
 
 
+@contextlib.contextmanager
+def _quietly():
+    """The demo's referrals notify their parties as real ones do: those emails stay in memory
+    (the console backend would print every body) and the in-process task log stays quiet. The
+    console email backend is for the running app only."""
+    trace = logging.getLogger("celery.app.trace")
+    level = trace.level
+    trace.setLevel(logging.WARNING)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            yield
+    finally:
+        trace.setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Load synthetic demo data (refused unless DEBUG or --allow-demo-data). Safe to re-run."
 
@@ -150,13 +168,14 @@ class Command(BaseCommand):
     def handle(self, *args, allow_demo_data, members, roster_only=False, **options):
         if not (settings.DEBUG or allow_demo_data or settings.CALAIM_ALLOW_DEMO_SEED):
             raise CommandError("Refused: DEBUG is off. Pass --allow-demo-data to load demo data.")
-        with transaction.atomic():
-            self._roster()
-            self._users()
-        created = self._members(members)
-        if not roster_only:
-            self._legacy_authorizations()
-            self._requests()
+        with _quietly():
+            with transaction.atomic():
+                self._roster()
+                self._users()
+            created = self._members(members)
+            if not roster_only:
+                self._legacy_authorizations()
+                self._requests()
         self.stdout.write(
             f"Demo data ready: {members} members ({created} new or changed), "
             f"{len(DEMO_USERS)} demo users (password {DEMO_PASSWORD})."

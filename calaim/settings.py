@@ -129,6 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"  # business dates are computed here (common.dates)
+# Date-times are shown with their zone (PST/PDT): DATETIME_FORMAT and SHORT_DATETIME_FORMAT here.
+FORMAT_MODULE_PATH = ["calaim.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from common.dates import business_today
+from common.limits import MESSAGE, TEXT, limit_help
 from members.forms import CinField
 from members.models import Language, PopulationOfFocus, cin_validator, validate_not_future
 from members.selectors import member_by_identity
@@ -209,10 +210,85 @@ class MoveForm(forms.Form):
     provider = forms.ModelChoiceField(Organization.objects.active(), required=False)
 
 
+def _too_long(limit: int) -> dict[str, str]:
+    """A refusal beside the field that says the limit and the count; what was typed stays."""
+    return {
+        "max_length": f"Up to {limit:,} characters; this has %(show_value)s. Shorten it and "
+        "try again."
+    }
+
+
+class ActionForm(forms.Form):
+    """One action on the referral page (accept, decline, close, ...): its note, a required reason
+    for decline and close, and the provider for 'assign'. Ids carry the action's name (one page
+    holds several); field names stay plain, as the inbox posts them."""
+
+    note = forms.CharField(
+        required=False,
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=limit_help(TEXT),
+        error_messages={"required": "Give the reason.", **_too_long(TEXT)},
+    )
+    provider = forms.ModelChoiceField(
+        Organization.objects.none(),
+        label="Provider",
+        error_messages={"required": "Choose the provider to send it to."},
+    )
+
+    def __init__(self, *args, action: str, note_label: str, reason_required=False, providers=None):
+        super().__init__(*args, auto_id=f"{action}-%s")
+        self.action = action
+        self.fields["note"].label = note_label
+        self.fields["note"].required = reason_required
+        if providers is None:
+            del self.fields["provider"]
+        else:
+            self.fields["provider"].queryset = providers
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Message", max_length=5000
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Message",
+        max_length=MESSAGE,
+        help_text=limit_help(MESSAGE),
+        error_messages={"required": "Write a message.", **_too_long(MESSAGE)},
     )
+
+
+class ResendForm(forms.Form):
+    """Send a declined referral to another provider: only the provider is chosen (R-R2)."""
+
+    receiving_organization = forms.ModelChoiceField(
+        Organization.objects.none(),
+        label="Provider",
+        required=False,
+        error_messages={"required": "Choose the provider to send it to."},
+    )
+
+    def __init__(self, *args, referral, providers, routed_to_caloptima=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["receiving_organization"]
+        field.queryset = providers
+        if referral.service.code == services.HOUSING_NAVIGATION:
+            del self.fields["receiving_organization"]  # R-R3: CalOptima Health assigns it
+        elif routed_to_caloptima:
+            field.empty_label = "No preference"
+            field.help_text = (
+                "Referrals from a health network go to CalOptima Health for provider "
+                "assignment; the provider chosen here is passed on as the one you asked for."
+            )
+        elif referral.service.kind == "ecm":
+            field.empty_label = "No preference: CalOptima Health assigns a provider"
+            field.help_text = "Only providers whose ECM panel includes a claimed POF can take it."
+        else:
+            field.required = True
+            field.empty_label = "Choose a provider"
+            field.help_text = (
+                "Providers offering this service with open slots; the one that declined is not "
+                "listed."
+            )
 
 
 class AttachmentForm(forms.Form):

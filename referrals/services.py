@@ -6,16 +6,19 @@ import datetime
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.dates import business_date, business_today
+from common.limits import MESSAGE, TEXT
 from common.outbox import services as outbox
 from members.models import Language, Member, cin_validator
 from members.rules import plain_verdict
 from members.selectors import can_see_member, eligibility_on
 from providers.models import Role
 from providers.selectors import caloptima_health, ecm_panel_of, offering_of
+from providers.services import release_slot, take_slot
 
 from . import rules, selectors, tasks
 from .models import (
@@ -360,8 +363,12 @@ def move(*, user, referral_id: int, to: str, note: str = "", **changes) -> Refer
     if problem:
         raise ValidationError({"status": problem})
     field = rules.NOTE_REQUIRED.get(to)
-    if field and not (note or "").strip():
+    note = (note or "").strip()
+    if field and not note:
         raise ValidationError({field: "Give the reason."})
+    if len(note) > TEXT:
+        raise ValidationError({field or "note": _too_long(TEXT, note)})
+    _capacity_follows(referral, to)
     change = StatusChange.objects.create(
         referral=referral, from_status=referral.status, to_status=to, actor=user, note=note.strip()
     )
@@ -374,6 +381,26 @@ def move(*, user, referral_id: int, to: str, note: str = "", **changes) -> Refer
     referral.save()
     _queue_email(tasks.notify_status_change, change.pk)
     return referral
+
+
+# Statuses in which an accepted referral holds one of the receiver's open slots (R-R3).
+HOLDS_SLOT = frozenset(
+    {Status.ACCEPTED, Status.AUTHORIZATION_REQUESTED, Status.AUTHORIZED, Status.SERVICE_STARTED}
+)
+
+
+def _capacity_follows(referral, to: str) -> None:
+    """Accepting takes a slot of the receiver's offering of the service; closing (or a denial)
+    gives it back. Accepting at 0 open slots is refused (take_slot says why)."""
+    held, holds = referral.status in HOLDS_SLOT, to in HOLDS_SLOT
+    if holds and not held:
+        take_slot(organization=referral.receiving_organization, service=referral.service)
+    elif held and not holds:
+        release_slot(organization=referral.receiving_organization, service=referral.service)
+
+
+def _too_long(limit: int, text: str) -> str:
+    return f"Keep this under {limit:,} characters (it has {len(text):,}); nothing was lost."
 
 
 def accept(*, user, referral_id: int, note: str = "") -> Referral:
@@ -427,6 +454,70 @@ def close(*, user, referral_id: int, reason: str) -> Referral:
     return move(user=user, referral_id=referral_id, to=Status.CLOSED, note=reason)
 
 
+# --- Re-sending a declined referral (R-R2: no dead end) -------------------------------------------
+
+
+def resend_problem(user, referral: Referral, *, resent_as=None) -> str | None:
+    """Why the user may not re-send this referral to another provider (None if they may): only a
+    declined referral, once, by its referring organization. `resent_as`: the re-sent referrals
+    when the caller has them already."""
+    if referral.status != Status.DECLINED:
+        return "Only a declined referral can be sent to another provider."
+    if "referrer" not in parties(user, referral):
+        return "Only the organization that made the referral can send it to another provider."
+    again = referral.resent_as.first() if resent_as is None else next(iter(resent_as), None)
+    if again is not None:
+        return f"This referral was already sent again as {again.reference}."
+    return None
+
+
+@transaction.atomic
+def resend_referral(*, user, referral_id: int, receiving_organization=None) -> Referral:
+    """A declined referral sent to another provider without retyping: a new referral with the
+    same member, service, POFs, reason, notes, urgency, consent, dates and copies of the
+    attachments, routed as any new referral (create_referral, R-R3, R-R4, R-P2) and linked both
+    ways (resent_from / resent_as). One transaction: nothing is made on refusal."""
+    old = (
+        Referral.objects.select_for_update().select_related("member", "service").get(pk=referral_id)
+    )
+    problem = resend_problem(user, old)
+    if problem:
+        raise ValidationError({"status": problem})
+    if receiving_organization is not None and receiving_organization.pk == (
+        old.receiving_organization_id
+    ):
+        raise ValidationError(
+            {"receiving_organization": f"{receiving_organization} declined it: choose another."}
+        )
+    copies = [File(a.file.open("rb"), name=a.original_name) for a in old.attachments.all()]
+    try:
+        new, _ = create_referral(
+            user=user,
+            member=old.member,
+            service=old.service,
+            requested_start_date=old.requested_start_date,
+            reason=old.reason,
+            member_consent=old.member_consent,
+            urgency=old.urgency,
+            expedited_justification=old.expedited_justification,
+            notes=old.notes,
+            authorized_representative=old.authorized_representative,
+            populations=list(old.populations.all()),
+            receiving_organization=receiving_organization,
+            attachments=copies,
+        )
+    finally:
+        for copy in copies:
+            copy.close()
+    new.resent_from = old
+    new.save(update_fields=["resent_from"])
+    # Named on the page only to those who may see it (R-X2): the history says no more.
+    new.history.filter(to_status=Status.SUBMITTED).update(
+        note="Sent again after another provider declined it."
+    )
+    return new
+
+
 # --- Messages and attachments (R-R5) --------------------------------------------------------------
 
 
@@ -436,8 +527,8 @@ def post_message(*, user, referral: Referral, body: str) -> Message:
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write a message."})
-    if len(body) > 5000:
-        raise ValidationError({"body": "Keep a message under 5,000 characters."})
+    if len(body) > MESSAGE:
+        raise ValidationError({"body": _too_long(MESSAGE, body)})
     message = Message.objects.create(
         referral=referral, author=user, organization=user.organization, body=body
     )

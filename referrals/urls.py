@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/messages/", views.post_message, name="post_message"),
     path("<int:pk>/attachments/", views.add_attachment, name="add_attachment"),
+    path("<int:pk>/resend/", views.resend, name="resend"),
     path("<int:pk>/<str:action>/", views.move, name="move"),
     path("attachments/<int:pk>/", views.download_attachment, name="download"),
 ]

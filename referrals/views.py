@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +21,10 @@ from authorizations import services as authorization_services
 from common.forms import apply_errors
 from common.http import safe_next
 from common.pagination import paged
+from members.models import Language
 from members.rules import plain_verdict
 from members.selectors import can_see_member, eligibility_on, member_by_identity
+from providers.models import Organization
 from providers.selectors import (
     offerings_of_organization,
     offerings_of_service,
@@ -30,6 +33,7 @@ from providers.selectors import (
 
 from . import rules, selectors, services
 from .forms import (
+    ActionForm,
     AttachmentForm,
     DetailsStepForm,
     IntakeMatchForm,
@@ -38,6 +42,7 @@ from .forms import (
     MessageForm,
     MoveForm,
     ReferralFilter,
+    ResendForm,
     ReviewStepForm,
     SelfReferralForm,
     ServiceStepForm,
@@ -101,6 +106,20 @@ ACTIONS = {
 }
 
 
+# Irreversible actions ask first (static/js/confirm.js): the question shown in the dialog.
+CONFIRM = {
+    "decline": "Decline this referral? The referrer is told, with your reason, and it cannot be "
+    "undone.",
+    "close": "Close this referral? The loop ends here and it cannot be reopened.",
+}
+# A service's error key -> the field of the action form it belongs beside.
+ACTION_ERROR_FIELDS = {
+    "decline_reason": "note",
+    "closed_reason": "note",
+    "receiving_organization": "provider",
+}
+
+
 def available_actions(user, referral) -> list[tuple[str, str, str]]:
     who = services.parties(user, referral)
     found = []
@@ -110,32 +129,123 @@ def available_actions(user, referral) -> list[tuple[str, str, str]]:
     return found
 
 
+def _action_form(referral, name: str, data=None) -> ActionForm:
+    target, _, note_label, _ = ACTIONS[name]
+    form = ActionForm(
+        data,
+        action=name,
+        note_label=note_label,
+        reason_required=target in rules.NOTE_REQUIRED,
+        providers=referral_providers(referral.service) if name == "assign" else None,
+    )
+    if name == "assign":
+        _assignment_choices(form, referral)
+    return form
+
+
+def _assignment_choices(form, referral) -> None:
+    """Sending on from review: the provider the referrer asked for comes preselected (R-R4); when
+    no organization accepts the service today, no empty list: `no_provider` says so instead."""
+    field = form.fields["provider"]
+    offered = set(field.queryset.values_list("pk", flat=True))
+    form.no_provider = not offered
+    requested = referral.requested_provider_id
+    if requested in offered:
+        field.initial = requested
+        field.help_text = f"{referral.requested_provider} was requested by the referrer."
+    elif requested:
+        field.help_text = (
+            f"{referral.requested_provider} was requested by the referrer but is not accepting "
+            "referrals for this service now."
+        )
+
+
+def _apply_action_errors(form, exc: ValidationError) -> None:
+    """A service's refusal beside the field it concerns, else at the top of the action's form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        field = ACTION_ERROR_FIELDS.get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _linked_referrals(user, referral) -> tuple[Referral | None, list[Referral]]:
+    """The referral this one re-sends and those re-sending it, each only if the user may see it
+    (R-X2): one query."""
+    linked = (
+        selectors.visible_referrals(user)
+        .filter(Q(pk=referral.resent_from_id) | Q(resent_from=referral))
+        .only("pk", "reference", "resent_from_id")
+        .order_by("created_at")
+    )
+    resent_from, resent_as = None, []
+    for other in linked:
+        if other.pk == referral.resent_from_id:
+            resent_from = other
+        else:
+            resent_as.append(other)
+    return resent_from, resent_as
+
+
 def detail(request, pk: int):
     referral = selectors.referral_detail(request.user, pk)
     services.mark_read(user=request.user, referral=referral)
     return _detail_page(request, referral)
 
 
-def _detail_page(request, referral, *, attachment_form=None, status=200):
-    actions = available_actions(request.user, referral)
-    providers = None
-    if any(name == "assign" for name, _, _ in actions):
-        providers = referral_providers(referral.service)
+def _detail_page(
+    request, referral, *, attachment_form=None, message_form=None, action_form=None, status=200
+):
+    """The referral page; a form given bound is shown with its errors beside its fields."""
+    actions = [
+        (
+            name,
+            label,
+            action_form
+            if action_form is not None and action_form.action == name
+            else _action_form(referral, name),
+            CONFIRM.get(name, ""),
+        )
+        for name, label, _ in available_actions(request.user, referral)
+    ]
+    resent_from, resent_as = _linked_referrals(request.user, referral)
+    language = referral.member.preferred_language
     return render(
         request,
         "referrals/detail.html",
         {
             "referral": referral,
             "actions": actions,
-            "providers": providers,
-            "message_form": MessageForm(),
+            "message_form": message_form or MessageForm(),
             "attachment_form": attachment_form or AttachmentForm(),
             "owner": referral.receiving_organization,
             "next_steps": [Status(s).label for s in rules.next_steps(referral.status)]
             or (["Closed"] if referral.status != Status.CLOSED else []),
+            "resent_from": resent_from,
+            "resent_as": resent_as,
+            "can_resend": services.resend_problem(request.user, referral, resent_as=resent_as)
+            is None,
+            "language": Language(language).label,
+            "interpreter_needed": language != Language.ENGLISH,
         },
         status=status,
     )
+
+
+def _do_action(user, referral, action: str, data: dict) -> None:
+    note = data.get("note", "")
+    if action == "assign":
+        services.assign_provider(
+            user=user, referral_id=referral.pk, provider=data.get("provider"), note=note
+        )
+    elif action == "accept":
+        # Accepting opens the authorization request (closed loop, issue 4).
+        authorization_services.accept_referral(user=user, referral_id=referral.pk, note=note)
+    elif action == "request_authorization":
+        authorization_services.request_for_referral(user=user, referral_id=referral.pk, note=note)
+    else:
+        services.move(user=user, referral_id=referral.pk, to=ACTIONS[action][0], note=note)
 
 
 @require_POST
@@ -143,44 +253,36 @@ def move(request, pk: int, action: str):
     referral = selectors.referral_detail(request.user, pk)
     if action not in ACTIONS:
         raise Http404
-    form = MoveForm(request.POST)
-    form.is_valid()
-    note = form.cleaned_data.get("note", "")
-    try:
-        if action == "assign":
-            services.assign_provider(
-                user=request.user,
-                referral_id=referral.pk,
-                provider=form.cleaned_data.get("provider"),
-                note=note,
-            )
-        elif action == "accept":
-            # Accepting opens the authorization request (closed loop, issue 4).
-            authorization_services.accept_referral(
-                user=request.user, referral_id=referral.pk, note=note
-            )
-        elif action == "request_authorization":
-            authorization_services.request_for_referral(
-                user=request.user, referral_id=referral.pk, note=note
-            )
-        else:
-            services.move(
-                user=request.user, referral_id=referral.pk, to=ACTIONS[action][0], note=note
-            )
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
-    else:
+    form = _action_form(referral, action, request.POST)
+    if form.is_valid():
+        try:
+            _do_action(request.user, referral, action, form.cleaned_data)
+        except ValidationError as exc:
+            _apply_action_errors(form, exc)
+    if not form.errors:
         messages.success(request, f"{referral.reference} {ACTIONS[action][3]}.")
-    return redirect(safe_next(request, reverse("referrals:detail", args=[referral.pk])))
+        return redirect(safe_next(request, reverse("referrals:detail", args=[referral.pk])))
+    if action not in {name for name, _, _ in available_actions(request.user, referral)}:
+        # Not an action of this user here: there is no form to show the refusal beside.
+        messages.error(request, " ".join(m for msgs in form.errors.values() for m in msgs))
+        return redirect(safe_next(request, reverse("referrals:detail", args=[referral.pk])))
+    # The page again, the refusal beside the field and what was typed kept; nothing changed.
+    return _detail_page(request, referral, action_form=form, status=400)
 
 
 @require_POST
 def post_message(request, pk: int):
     referral = selectors.referral_detail(request.user, pk)
-    try:
-        services.post_message(user=request.user, referral=referral, body=request.POST.get("body"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.post_message(
+                user=request.user, referral=referral, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if form.errors:  # the page again, the message kept in its box with the refusal beside it
+        return _detail_page(request, referral, message_form=form, status=400)
     return redirect(reverse("referrals:detail", args=[pk]) + "#messages")
 
 
@@ -199,6 +301,60 @@ def add_attachment(request, pk: int):
         return _detail_page(request, referral, attachment_form=form, status=400)
     messages.success(request, "Attachment added.")
     return redirect(reverse("referrals:detail", args=[pk]) + "#attachments")
+
+
+def _resend_providers(referral):
+    """Providers offering the service with open slots, except the one that declined (R-R3)."""
+    open_offerings = offerings_of_service(referral.service).filter(
+        accepting_referrals=True, open_slots__gt=0
+    )
+    return (
+        Organization.objects.filter(
+            pk__in=open_offerings.exclude(
+                organization_id=referral.receiving_organization_id
+            ).values("organization_id")
+        )
+        .active()
+        .order_by("name")
+    )
+
+
+def resend(request, pk: int):
+    """Send a declined referral to another provider: choose the provider, nothing retyped."""
+    referral = selectors.referral_detail(request.user, pk)
+    problem = services.resend_problem(request.user, referral)
+    if problem:
+        messages.error(request, problem)
+        return redirect("referrals:detail", referral.pk)
+    org = request.user.organization
+    form = ResendForm(
+        request.POST if request.method == "POST" else None,
+        referral=referral,
+        providers=_resend_providers(referral),
+        routed_to_caloptima=org is not None and org.is_health_network and not org.is_caloptima,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.resend_referral(
+                user=request.user,
+                referral_id=referral.pk,
+                receiving_organization=form.cleaned_data.get("receiving_organization"),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Referral {new.reference} sent to {new.receiving_organization}, with the details "
+                f"and attachments of {referral.reference}.",
+            )
+            return redirect("referrals:detail", new.pk)
+    return render(
+        request,
+        "referrals/resend.html",
+        {"referral": referral, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def download_attachment(request, pk: int):

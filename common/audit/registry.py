@@ -76,6 +76,7 @@ ROUTES = {
     "referrals:post_message": record(REFERRAL),
     "referrals:add_attachment": record(REFERRAL),
     "referrals:move": record(REFERRAL),
+    "referrals:resend": record(REFERRAL),
     "referrals:download": Route("referrals.attachment", Event.DOWNLOAD),
     # Wizard steps and the public form: the look-up is noted by the selector, the new rows are
     # recorded by the change signals.

@@ -148,3 +148,89 @@ def member_explanation_errors(
             f"standard {language_name} text of the reason."
         }
     return {}
+
+
+# --- Advance notice of a termination or reduction (R-N5) -----------------------------------------
+
+# 42 CFR 431.211: the notice goes out at least 10 days before the date of action.
+NOTICE_DAYS = 10
+
+
+def _change_value(text):
+    """A value of Event.changes as stored ('2024-06-03', '12', 'None') back as a date or int."""
+    if text in (None, "None", ""):
+        return None
+    if isinstance(text, str) and len(text) == 10 and text[4] == "-":
+        return datetime.date.fromisoformat(text)
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def parse_changes(changes: dict[str, str]) -> dict[str, tuple]:
+    """Event.changes ('old -> new' per field) as (old, new) pairs of dates and numbers."""
+    return {
+        name: tuple(_change_value(part) for part in value.split(" -> "))
+        for name, value in changes.items()
+        if isinstance(value, str) and " -> " in value
+    }
+
+
+def reductions(changes: dict[str, tuple]) -> dict[str, datetime.date | None]:
+    """R-N5: the fields of a change ((old, new) per field) that take away service in force, each
+    with its date of action where the change itself dates it: an end date brought forward (or set
+    on an open authorization) -> the new end date; a start moved later -> the old start; fewer
+    units -> None (the decider's date). A change that gives what was asked, or more (a later end,
+    more units), reduces nothing and is not adverse."""
+    found: dict[str, datetime.date | None] = {}
+    if "end_date" in changes:
+        old, new = changes["end_date"]
+        if new is not None and (old is None or new < old):
+            found["end_date"] = new
+    if "start_date" in changes:
+        old, new = changes["start_date"]
+        if old is not None and new is not None and new > old:
+            found["start_date"] = old
+    if "units" in changes:
+        old, new = changes["units"]
+        if new is not None and (old is None or new < old):
+            found["units"] = None
+    return found
+
+
+def earliest_date_of_action(notice_date: datetime.date) -> datetime.date:
+    """R-N5: the first day a termination or reduction may take effect without an exception."""
+    return notice_date + datetime.timedelta(days=NOTICE_DAYS)
+
+
+def notice_period_error(
+    *, notice_date: datetime.date, date_of_action: datetime.date, exception: str
+) -> str:
+    """R-N5 (42 CFR 431.211, 431.213-214): a termination or reduction takes effect at least 10
+    days after its notice, unless an exception applies (the member's request, death, loss of
+    eligibility, whereabouts unknown, an institution). Returns the message, or '' when allowed."""
+    earliest = earliest_date_of_action(notice_date)
+    if exception or date_of_action >= earliest:
+        return ""
+    return (
+        f"The member's letter is dated {notice_date:%-d %B %Y}: a termination or reduction takes "
+        f"effect at least {NOTICE_DAYS} days later, on {earliest:%-d %B %Y} at the earliest, "
+        "unless an exception below applies."
+    )
+
+
+def change_is_adverse(changes: dict[str, tuple], requested: dict | None = None) -> bool:
+    """R-N5, R-N2: is a change ((old, new) per field, see parse_changes) adverse to the member?
+    It is when it takes away service (reductions), gives less than was asked (`requested`: the
+    dates, units or provider asked for), or names another provider than asked. A change that
+    gives what was asked (an extension, more units, an earlier start) is an approval."""
+    if reductions(changes):
+        return True
+    after = {name: new for name, (_old, new) in changes.items()}
+    asked = {
+        name: (value, after[name]) for name, value in (requested or {}).items() if name in after
+    }
+    if reductions(asked):
+        return True
+    return "provider" in after and (requested or {}).get("provider") != after["provider"]

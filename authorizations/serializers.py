@@ -1,8 +1,10 @@
 from rest_framework import serializers
 
+from common import limits
 from providers.models import Organization
 
-from .models import Authorization, ClosureRequest, Event, ReasonCode
+from .models import Authorization, ClosureRequest, Event, NoticeException, ReasonCode
+from .rules import LETTER_LANGUAGES
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -24,6 +26,10 @@ class EventSerializer(serializers.ModelSerializer):
             "reason_code",
             "note",
             "changes",
+            "member_explanation",
+            "explanation_language",
+            "effective_date",
+            "notice_exception",
         ]
 
 
@@ -37,12 +43,14 @@ class ClosureRequestSerializer(serializers.ModelSerializer):
             "end_date",
             "new_start_date",
             "new_units",
+            "notice_exception",
             "state",
             "requested_at",
             "decided_at",
             "decision_note",
         ]
         read_only_fields = ["id", "state", "requested_at", "decided_at", "decision_note"]
+        extra_kwargs = {"reason": {"max_length": limits.TEXT}}
 
 
 class AuthorizationSerializer(serializers.ModelSerializer):
@@ -97,7 +105,29 @@ class DecideSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(
         choices=ReasonCode.choices, required=False, allow_blank=True, default=""
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.TEXT,
+        help_text="Note for the file: never printed (R-N6).",
+    )
+    member_explanation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.TEXT,
+        help_text="Printed in the member's letter. Required to deny or for a change that gives "
+        "less than asked; for a letter in Spanish, written in Spanish or left empty for the "
+        "reason's standard Spanish text (R-N6).",
+    )
+    explanation_language = serializers.ChoiceField(
+        choices=list(LETTER_LANGUAGES.items()),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The language member_explanation is written in (default English).",
+    )
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     units = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
@@ -107,5 +137,24 @@ class DecideSerializer(serializers.Serializer):
 
 
 class ClosureDecisionSerializer(serializers.Serializer):
+    """Approve or reject a change or end request (R-A2); an approval that ends or reduces the
+    service names the exception when it takes effect within 10 days (R-N5)."""
+
     approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.TEXT
+    )
+    notice_exception = serializers.ChoiceField(
+        choices=NoticeException.choices,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="Omitted: the request's own exception, if any (R-N5).",
+    )
+    member_explanation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.TEXT
+    )
+    explanation_language = serializers.ChoiceField(
+        choices=list(LETTER_LANGUAGES.items()), required=False, allow_blank=True, default=""
+    )

@@ -8,15 +8,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common import limits
 from common.csv_import import ImportReport, parse_date, run_import
-from common.dates import business_date
+from common.dates import business_date, business_today
 from members.selectors import eligibility_on, member_by_cin
 from providers.models import Role
 from providers.selectors import organization_by_name, service_by_code
 from referrals import services as referral_services
 
 from . import rules
-from .models import IN_FORCE, Authorization, ClosureRequest, Event, ReasonCode, Status, Urgency
+from .models import (
+    IN_FORCE,
+    Authorization,
+    ClosureRequest,
+    Event,
+    NoticeException,
+    ReasonCode,
+    Status,
+    Urgency,
+)
 
 DECISIONS = {"approve": Status.APPROVED, "modify": Status.MODIFIED, "deny": Status.DENIED}
 DECISION_EVENTS = {
@@ -151,6 +161,27 @@ def _already_decided(authorization) -> ValidationError:
     return error
 
 
+def _decision_text_errors(
+    authorization, *, adverse, reason_code, note, member_explanation, explanation_language
+) -> dict[str, str]:
+    """R-N6: the note for the file is bounded; the explanation for the member is in the letter's
+    language (rules.member_explanation_errors), and a reason with no standard text ("other")
+    must be explained."""
+    errors = _explanation_errors(
+        authorization,
+        adverse=adverse,
+        member_explanation=member_explanation,
+        explanation_language=explanation_language,
+    )
+    if adverse and reason_code == ReasonCode.OTHER and not (member_explanation or "").strip():
+        errors.setdefault(
+            "member_explanation", "The reason 'other' has no standard text: explain it here."
+        )
+    if len(note or "") > limits.TEXT:
+        errors["note"] = f"Keep it to {limits.TEXT:,} characters."
+    return errors
+
+
 @transaction.atomic
 def decide(
     *,
@@ -158,14 +189,18 @@ def decide(
     authorization_id: int,
     decision: str,
     reason_code: str = "",
-    notes: str = "",
+    note: str = "",
+    member_explanation: str = "",
+    explanation_language: str = "",
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     units: int | None = None,
     provider=None,
 ) -> Event:
     """Approve, modify (dates, units, provider) or deny a pending request (R-A3, R-A6). Exactly one
-    decision stands: the row is locked and a decided request refuses a second decision."""
+    decision stands: the row is locked and a decided request refuses a second decision. `note` is
+    for the file and never printed; `member_explanation` is printed in the member's letter, in
+    its language, and an adverse decision needs one (R-N6)."""
     if not _is_reviewer(user):
         raise PermissionDenied("Only CalOptima Health utilization reviewers decide requests.")
     authorization = (
@@ -208,12 +243,22 @@ def decide(
             errors["decision"] = "A modification changes the dates, the units or the provider."
     if decision in ("approve", "modify"):
         _approval_problems(authorization, start=start, end=end, provider=provider, errors=errors)
+    errors.update(
+        _decision_text_errors(
+            authorization,
+            adverse=decision == "deny" or rules.change_is_adverse(changes),
+            reason_code=reason_code,
+            note=note,
+            member_explanation=member_explanation,
+            explanation_language=explanation_language,
+        )
+    )
     if errors:
         raise ValidationError(errors)
     previous = authorization.status
     authorization.status = DECISIONS[decision]
     authorization.reason_code = reason_code
-    authorization.decision_notes = (notes or "").strip()
+    authorization.decision_notes = (note or "").strip()
     authorization.decided_by = user
     authorization.decided_at = timezone.now()
     if decision in ("approve", "modify"):
@@ -231,6 +276,9 @@ def decide(
         reason_code=reason_code,
         **{k: f"{old} -> {new}" for k, (old, new) in changes.items()},
     )
+    event.member_explanation = (member_explanation or "").strip()
+    event.explanation_language = (explanation_language or "en") if event.member_explanation else ""
+    event.save(update_fields=["member_explanation", "explanation_language"])
     if authorization.referral_id:
         referral_services.record_authorization(
             user=user,
@@ -263,30 +311,19 @@ def decides_closures(user, authorization) -> bool:
     return _is_reviewer(user)
 
 
-@transaction.atomic
-def request_closure(
-    *,
-    user,
-    authorization_id: int,
-    kind: str,
-    reason: str,
-    end_date: datetime.date | None = None,
-    new_start_date: datetime.date | None = None,
-    new_units: int | None = None,
-) -> ClosureRequest:
-    """The provider (or, for legacy ones, the HN) asks to change or end an authorization in force;
-    the request goes to the responsible party."""
-    authorization = Authorization.objects.select_for_update().get(pk=authorization_id)
-    allowed = {authorization.provider_id, authorization.health_network_id} - {None}
-    if user.organization_id not in allowed:
-        raise PermissionDenied("Only the provider or the authorizing HN can ask for this.")
+def _change_errors(authorization, *, kind, reason, end_date, new_start_date, new_units) -> dict:
+    """Refusals for a change or an end of an authorization in force, asked for or made (R-A2)."""
     errors = {}
     if authorization.status not in IN_FORCE:
         errors["authorization"] = "Only an authorization in force can be changed or ended."
     if kind not in ClosureRequest.Kind.values:
         errors["kind"] = "Choose change or end."
-    if not (reason or "").strip():
+    if reason is None:  # a decision gives its reason code instead
+        pass
+    elif not reason.strip():
         errors["reason"] = "Say why."
+    elif len(reason) > limits.TEXT:
+        errors["reason"] = f"Keep it to {limits.TEXT:,} characters."
     if kind == ClosureRequest.Kind.END and end_date is None:
         errors["end_date"] = "Give the last day of service."
     start, end = new_start_date or authorization.start_date, end_date or authorization.end_date
@@ -308,6 +345,90 @@ def request_closure(
         )
     if kind == ClosureRequest.Kind.MODIFY and not (end_date or new_start_date or new_units):
         errors["kind"] = "Give the new dates or units."
+    return errors
+
+
+def _changes(authorization, *, kind, end_date, new_start_date, new_units) -> dict[str, tuple]:
+    """What a change or an end does to the authorization: (old, new) per field that changes."""
+    if kind == ClosureRequest.Kind.END:
+        candidates = (("end_date", end_date),)
+    else:
+        candidates = (
+            ("start_date", new_start_date),
+            ("end_date", end_date),
+            ("units", new_units),
+        )
+    return {
+        name: (getattr(authorization, name), new)
+        for name, new in candidates
+        if new is not None and getattr(authorization, name) != new
+    }
+
+
+# The form field where each changed field is typed (the error goes beside it).
+CHANGE_FIELDS = {"end_date": "end_date", "start_date": "new_start_date", "units": "new_units"}
+
+
+def _date_of_action(*, kind, end_date, changes, notice_date, exception):
+    """R-N5: the date a termination or reduction takes effect and the field that dates it, or
+    (None, None) when the change takes nothing away (an extension, more units)."""
+    if kind == ClosureRequest.Kind.END:
+        return end_date, "end_date"
+    dated = {f: day for f, day in rules.reductions(changes).items() if day is not None}
+    if dated:
+        field = min(dated, key=dated.get)
+        return dated[field], CHANGE_FIELDS[field]
+    if "units" in rules.reductions(changes):  # fewer units from the earliest date allowed
+        day = notice_date if exception else rules.earliest_date_of_action(notice_date)
+        return day, "new_units"
+    return None, None
+
+
+def _notice_period(*, kind, end_date, changes, exception, notice_date, field=None):
+    """R-N5: (effective date, errors). A termination or reduction is dated at least 10 days after
+    its notice unless the exception given allows less (42 CFR 431.211, 431.213-214)."""
+    if exception and exception not in NoticeException.values:
+        return None, {"notice_exception": "Choose one of the exceptions listed."}
+    day, dated_by = _date_of_action(
+        kind=kind, end_date=end_date, changes=changes, notice_date=notice_date, exception=exception
+    )
+    if day is None:
+        return None, {}
+    message = rules.notice_period_error(
+        notice_date=notice_date, date_of_action=day, exception=exception
+    )
+    return day, ({field or dated_by: message} if message else {})
+
+
+@transaction.atomic
+def request_closure(
+    *,
+    user,
+    authorization_id: int,
+    kind: str,
+    reason: str,
+    end_date: datetime.date | None = None,
+    new_start_date: datetime.date | None = None,
+    new_units: int | None = None,
+    notice_exception: str = "",
+) -> ClosureRequest:
+    """The provider asks to change or end an authorization in force; the request goes to the
+    responsible party. A termination or reduction it asks for must leave 10 days' notice from
+    today, or name the exception (R-N5)."""
+    authorization = Authorization.objects.select_for_update().get(pk=authorization_id)
+    allowed = {authorization.provider_id, authorization.health_network_id} - {None}
+    if user.organization_id not in allowed:
+        raise PermissionDenied("Only the provider or the authorizing HN can ask for this.")
+    fields = {"end_date": end_date, "new_start_date": new_start_date, "new_units": new_units}
+    errors = _change_errors(authorization, kind=kind, reason=reason or "", **fields)
+    if not errors:
+        _, errors = _notice_period(
+            kind=kind,
+            end_date=end_date,
+            changes=_changes(authorization, kind=kind, **fields),
+            exception=notice_exception or "",
+            notice_date=business_today(),
+        )
     if authorization.closure_requests.filter(state=ClosureRequest.State.PENDING).exists():
         errors["authorization"] = "A change request for this authorization is already pending."
     if errors:
@@ -316,74 +437,248 @@ def request_closure(
         authorization=authorization,
         kind=kind,
         reason=reason.strip(),
-        end_date=end_date,
-        new_start_date=new_start_date,
-        new_units=new_units,
+        notice_exception=notice_exception or "",
         requested_by=user,
+        **fields,
     )
     _event(authorization, Event.Kind.CLOSURE_REQUESTED, user, note=closure.reason)
     return closure
 
 
-@transaction.atomic
-def decide_closure(*, user, closure_id: int, approve: bool, note: str = "") -> Event:
-    """The responsible party (CalOptima Health reviewers, or the HN for a legacy authorization)
-    decides; an approval terminates or modifies the authorization and is kept in its history."""
-    closure = ClosureRequest.objects.select_for_update().get(pk=closure_id)
-    authorization = Authorization.objects.select_for_update().get(pk=closure.authorization_id)
-    if not decides_closures(user, authorization):
-        raise PermissionDenied("This request is decided by the authorization's responsible party.")
-    if closure.state != ClosureRequest.State.PENDING:
-        raise ValidationError({"state": f"This request was already {closure.state}."})
-    if not approve and not (note or "").strip():
-        raise ValidationError({"note": "Give the reason for rejecting the request."})
-    closure.state = ClosureRequest.State.APPROVED if approve else ClosureRequest.State.REJECTED
-    closure.decided_by, closure.decided_at = user, timezone.now()
-    closure.decision_note = (note or "").strip()
-    closure.save()
+def _explanation_errors(authorization, *, adverse, member_explanation, explanation_language):
+    """R-N6 (part C's rule): the member's explanation, in the letter's language."""
+    errors = rules.member_explanation_errors(
+        adverse=adverse,
+        letter_language=rules.letter_language(authorization.member.preferred_language),
+        explanation=member_explanation,
+        explanation_language=explanation_language,
+    )
+    if len(member_explanation or "") > limits.TEXT:
+        errors["member_explanation"] = f"Keep it to {limits.TEXT:,} characters."
+    return errors
+
+
+def _apply_change(
+    authorization,
+    *,
+    user,
+    kind,
+    changes,
+    effective_date,
+    notice_exception,
+    note,
+    member_explanation,
+    explanation_language,
+    reason_code="",
+) -> Event:
+    """End or change the authorization and keep the decision in its history, with what it takes
+    away and when (R-N5). A change that only gives more (an extension, more units: what the
+    provider asked) carries no adverse reason (R-N5: approval notice, part C)."""
     previous = authorization.status
-    if not approve:
-        return _event(
-            authorization,
-            Event.Kind.CLOSURE_REJECTED,
-            user,
-            note=closure.decision_note,
-            from_status=previous,
-        )
-    changes = {}
-    if closure.kind == ClosureRequest.Kind.END:
-        changes["end_date"] = f"{authorization.end_date} -> {closure.end_date}"
-        authorization.end_date = closure.end_date
-        authorization.status = Status.TERMINATED
-        kind, reason = Event.Kind.TERMINATED, ReasonCode.SERVICE_ENDED
+    for name, (_old, new) in changes.items():
+        setattr(authorization, name, new)
+    if kind == ClosureRequest.Kind.END:
+        authorization.status, event_kind = Status.TERMINATED, Event.Kind.TERMINATED
+        reason_code = reason_code or ReasonCode.SERVICE_ENDED
     else:
-        for name, new in (
-            ("start_date", closure.new_start_date),
-            ("end_date", closure.end_date),
-            ("units", closure.new_units),
-        ):
-            if new is not None and getattr(authorization, name) != new:
-                changes[name] = f"{getattr(authorization, name)} -> {new}"
-                setattr(authorization, name, new)
-        authorization.status = Status.MODIFIED
-        kind, reason = Event.Kind.MODIFIED, ReasonCode.DATES_OR_UNITS
+        authorization.status, event_kind = Status.MODIFIED, Event.Kind.MODIFIED
+        if rules.change_is_adverse(changes):
+            reason_code = reason_code or ReasonCode.DATES_OR_UNITS
+        elif reason_code in (ReasonCode.DATES_OR_UNITS, ReasonCode.SERVICE_ENDED):
+            reason_code = ""  # gives what was asked: no adverse reason
     if authorization.end_date and authorization.end_date < authorization.start_date:
         # The authorization changed since the request (an HN file, another decision).
         raise ValidationError(
             {"end_date": "The requested dates no longer fit the authorization's dates."}
         )
-    authorization.reason_code = reason
+    authorization.reason_code = reason_code
     authorization.decided_by, authorization.decided_at = user, timezone.now()
-    authorization.decision_notes = closure.reason
+    authorization.decision_notes = note
     authorization.save()
-    return _event(
+    event = _event(
         authorization,
-        kind,
+        event_kind,
         user,
         from_status=previous,
-        note=" ".join(filter(None, [closure.reason, closure.decision_note])),
-        reason_code=reason,
-        **changes,
+        note=note,
+        reason_code=reason_code,
+        **{name: f"{old} -> {new}" for name, (old, new) in changes.items()},
+    )
+    event.effective_date = effective_date
+    event.notice_exception = notice_exception or ""
+    event.member_explanation = (member_explanation or "").strip()
+    event.explanation_language = explanation_language if event.member_explanation else ""
+    event.save(
+        update_fields=[
+            "effective_date",
+            "notice_exception",
+            "member_explanation",
+            "explanation_language",
+        ]
+    )
+    return event
+
+
+@transaction.atomic
+def decide_closure(
+    *,
+    user,
+    closure_id: int,
+    approve: bool,
+    note: str = "",
+    notice_exception: str | None = None,
+    member_explanation: str = "",
+    explanation_language: str = "",
+) -> Event:
+    """The responsible party (CalOptima Health reviewers, or the HN for a legacy authorization)
+    decides; an approval terminates or modifies the authorization and is kept in its history. A
+    termination or reduction takes effect at least 10 days after today's notice unless the
+    decider (or the request) names the exception (R-N5)."""
+    closure = ClosureRequest.objects.select_for_update().get(pk=closure_id)
+    authorization = (
+        Authorization.objects.select_for_update()
+        .select_related("member", "service")
+        .get(pk=closure.authorization_id)
+    )
+    if not decides_closures(user, authorization):
+        raise PermissionDenied("This request is decided by the authorization's responsible party.")
+    if closure.state != ClosureRequest.State.PENDING:
+        raise ValidationError({"state": f"This request was already {closure.state}."})
+    note = (note or "").strip()
+    if len(note) > limits.TEXT:
+        raise ValidationError({"note": f"Keep it to {limits.TEXT:,} characters."})
+    if not approve and not note:
+        raise ValidationError({"note": "Give the reason for rejecting the request."})
+    if not approve:
+        return _reject_closure(closure, authorization, user=user, note=note)
+    exception = closure.notice_exception if notice_exception is None else notice_exception
+    fields = {
+        "end_date": closure.end_date,
+        "new_start_date": closure.new_start_date,
+        "new_units": closure.new_units,
+    }
+    changes = _changes(authorization, kind=closure.kind, **fields)
+    effective, errors = _notice_period(
+        kind=closure.kind,
+        end_date=closure.end_date,
+        changes=changes,
+        exception=exception,
+        notice_date=business_today(),
+        field="notice_exception",  # the request's dates are fixed: the decider may name one
+    )
+    adverse = closure.kind == ClosureRequest.Kind.END or rules.change_is_adverse(changes)
+    errors.update(
+        _explanation_errors(
+            authorization,
+            adverse=adverse,
+            member_explanation=member_explanation,
+            explanation_language=explanation_language,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+    closure.state = ClosureRequest.State.APPROVED
+    closure.decided_by, closure.decided_at, closure.decision_note = user, timezone.now(), note
+    closure.notice_exception = exception
+    closure.save()
+    return _apply_change(
+        authorization,
+        user=user,
+        kind=closure.kind,
+        changes=changes,
+        effective_date=effective,
+        notice_exception=exception,
+        note=" ".join(filter(None, [closure.reason, note])),
+        member_explanation=member_explanation,
+        explanation_language=explanation_language,
+    )
+
+
+def _reject_closure(closure, authorization, *, user, note) -> Event:
+    closure.state = ClosureRequest.State.REJECTED
+    closure.decided_by, closure.decided_at, closure.decision_note = user, timezone.now(), note
+    closure.save()
+    return _event(
+        authorization,
+        Event.Kind.CLOSURE_REJECTED,
+        user,
+        note=note,
+        from_status=authorization.status,
+    )
+
+
+def changes_legacy(user, authorization) -> bool:
+    """R-A2: the HN that created a legacy authorization ends or changes it itself, in one step."""
+    return (
+        authorization.is_legacy
+        and authorization.status in IN_FORCE
+        and decides_closures(user, authorization)
+    )
+
+
+@transaction.atomic
+def change_legacy(
+    *,
+    user,
+    authorization_id: int,
+    kind: str,
+    reason_code: str,
+    member_explanation: str = "",
+    explanation_language: str = "",
+    note: str = "",
+    end_date: datetime.date | None = None,
+    new_start_date: datetime.date | None = None,
+    new_units: int | None = None,
+    notice_exception: str = "",
+) -> Event:
+    """R-A2: the HN ends or changes its own legacy authorization in one step, with the reason,
+    the member's explanation (R-N6) and 10 days' notice or an exception (R-N5). CalOptima Health
+    staff see legacy authorizations but do not decide them. The caller queues the letter."""
+    authorization = (
+        Authorization.objects.select_for_update()
+        .select_related("member", "service")
+        .get(pk=authorization_id)
+    )
+    if not (authorization.is_legacy and decides_closures(user, authorization)):
+        raise PermissionDenied("Only the health network that created it ends or changes it.")
+    fields = {"end_date": end_date, "new_start_date": new_start_date, "new_units": new_units}
+    errors = _change_errors(authorization, kind=kind, reason=None, **fields)
+    if reason_code not in ReasonCode.values:
+        errors["reason_code"] = "Give the reason."
+    changes = _changes(authorization, kind=kind, **fields)
+    effective = None
+    if not errors:
+        effective, errors = _notice_period(
+            kind=kind,
+            end_date=end_date,
+            changes=changes,
+            exception=notice_exception or "",
+            notice_date=business_today(),
+        )
+    adverse = kind == ClosureRequest.Kind.END or rules.change_is_adverse(changes)
+    errors.update(
+        _decision_text_errors(
+            authorization,
+            adverse=adverse,
+            reason_code=reason_code,
+            note=note,
+            member_explanation=member_explanation,
+            explanation_language=explanation_language,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+    return _apply_change(
+        authorization,
+        user=user,
+        kind=kind,
+        changes=changes,
+        effective_date=effective,
+        notice_exception=notice_exception,
+        note=(note or "").strip(),
+        member_explanation=member_explanation,
+        explanation_language=explanation_language,
+        reason_code=reason_code,
     )
 
 

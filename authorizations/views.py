@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common import listing
 from common.forms import apply_errors
 from common.http import safe_next
 from common.pagination import paged
+from members.models import Language
 from members.selectors import eligibility_on
 from notices import services as notice_services
 from notices.selectors import notices_of_authorization
@@ -21,9 +23,10 @@ from .forms import (
     ClosureDecisionForm,
     ClosureRequestForm,
     DecisionForm,
+    LegacyChangeForm,
     QueueFilter,
 )
-from .models import Status
+from .models import ResponsibleParty, Status
 
 PAGE_SIZE = 50
 
@@ -33,17 +36,106 @@ def _with_due_state(rows):
     return [(a, rules.due_state(a.due_at, now)) for a in rows]
 
 
-def queue(request):
-    """The utilization review work queue (R-A8): pending requests, most urgent first."""
+# Work lists (common/listing.py): the columns each list sorts by and what its CSV holds.
+SEARCH_HELP = "Member name, CIN, authorization number or HN authorization number."
+_MEMBER = listing.Column("member", "Member", ("member__last_name", "member__first_name"))
+_SERVICE = listing.Column("service", "Service", ("service__name",))
+_PROVIDER = listing.Column("provider", "Provider", ("provider__name",))
+AUTHORIZATION_COLUMNS = (
+    _MEMBER,
+    _SERVICE,
+    _PROVIDER,
+    listing.Column("dates", "Dates", ("start_date", "end_date")),
+    listing.Column("status", "Status", (listing.by_label("status", Status.choices),)),
+    listing.Column(
+        "responsible",
+        "Responsible",
+        (listing.by_label("responsible_party", ResponsibleParty.choices),),
+    ),
+    listing.Column("hn_number", "HN number", ("hn_authorization_number",)),
+)
+QUEUE_COLUMNS = (
+    listing.Column("due", "Due", ("due_at",)),
+    _MEMBER,
+    _SERVICE,
+    _PROVIDER,
+    listing.Column("network", "Health network", ("member_network__name",)),
+    listing.Column("urgency", "Urgency", ("urgency",)),
+    listing.Column("reviewer", "Reviewer", ("reviewer__last_name", "reviewer__first_name")),
+    listing.Column(
+        "language", "Language", (listing.by_label("member__preferred_language", Language.choices),)
+    ),
+    listing.Column("actions", "Actions", hidden_label=True),
+)
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+AUTHORIZATION_CSV = (
+    ("authorization", lambda a: a.pk),
+    ("member", lambda a: f"{a.member.last_name}, {a.member.first_name}"),
+    ("preferred_language", lambda a: a.member.get_preferred_language_display()),
+    ("service", lambda a: a.service.name),
+    ("provider", lambda a: a.provider),
+    ("start_date", lambda a: _day(a.start_date)),
+    ("end_date", lambda a: _day(a.end_date)),
+    ("status", lambda a: a.get_status_display()),
+    ("urgency", lambda a: a.get_urgency_display()),
+    ("responsible_party", lambda a: a.responsible_label),
+    ("hn_authorization_number", lambda a: a.hn_authorization_number),
+)
+
+
+def _due(a) -> str:
+    return timezone.localtime(a.due_at).strftime("%Y-%m-%d %H:%M") if a.due_at else ""
+
+
+QUEUE_CSV = (
+    ("due_pt", _due),
+    *AUTHORIZATION_CSV[:5],
+    ("health_network", lambda a: a.member_network or ""),
+    ("urgency", lambda a: a.get_urgency_display()),
+    ("reviewer", lambda a: a.reviewer.get_full_name() if a.reviewer else ""),
+)
+
+
+def _work_list(request, name, columns, filter_class, queryset):
+    """A list as asked: scope (R-X2) in `queryset`, filters, search and sort."""
+    work = listing.WorkList(
+        request,
+        name,
+        columns,
+        form_kwargs={"help_text": SEARCH_HELP},
+        kept_params=tuple(filter_class.base_filters),
+    )
+    data = request.POST if request.method == "POST" else request.GET
+    filters = filter_class(data or None, queryset=queryset)
+    rows = selectors.matching(filters.qs, work.criteria.get("q", ""))
+    return work, filters, work.sort(rows)
+
+
+def _queue_rows(request):
     if not request.user.is_caloptima_staff:
         raise Http404
-    filters = QueueFilter(request.GET or None, queryset=selectors.review_queue(request.user))
-    paging = paged(request, filters.qs, PAGE_SIZE)
+    return _work_list(
+        request, "queue", QUEUE_COLUMNS, QueueFilter, selectors.review_queue(request.user)
+    )
+
+
+def queue(request):
+    """The utilization review work queue (R-A8): pending requests, most urgent first."""
+    work, filters, rows = _queue_rows(request)
+    if redirect_to := work.after_post():
+        return redirect_to
+    paging = paged(request, rows, PAGE_SIZE)
     return render(
         request,
         "authorizations/queue.html",
         {
             "filter": filters,
+            "listing": work,
             **paging,
             "rows": _with_due_state(paging["page"]),
             "closures": selectors.pending_closures_for(request.user),
@@ -51,20 +143,43 @@ def queue(request):
     )
 
 
+def queue_export(request):
+    """The queue as filtered, searched and sorted, every page, as CSV (an export, R-X3)."""
+    _, _, rows = _queue_rows(request)
+    return listing.csv_response(listing.export_rows(rows), QUEUE_CSV, "review-queue.csv")
+
+
+def _authorization_rows(request):
+    return _work_list(
+        request,
+        "authorizations",
+        AUTHORIZATION_COLUMNS,
+        AuthorizationFilter,
+        selectors.authorization_list(request.user),
+    )
+
+
 def authorization_list(request):
     """All authorizations in scope, each labelled with its responsible party (R-A1)."""
-    filters = AuthorizationFilter(
-        request.GET or None, queryset=selectors.authorization_list(request.user)
-    )
+    work, filters, rows = _authorization_rows(request)
+    if redirect_to := work.after_post():
+        return redirect_to
     return render(
         request,
         "authorizations/list.html",
         {
             "filter": filters,
-            **paged(request, filters.qs, PAGE_SIZE),
+            "listing": work,
+            **paged(request, rows, PAGE_SIZE),
             "closures": selectors.pending_closures_for(request.user),
         },
     )
+
+
+def authorization_list_export(request):
+    """The filtered authorization list, every page, as CSV (an export, R-X3)."""
+    _, _, rows = _authorization_rows(request)
+    return listing.csv_response(listing.export_rows(rows), AUTHORIZATION_CSV, "authorizations.csv")
 
 
 @require_POST
@@ -84,6 +199,7 @@ def detail(request, pk: int):
     authorization = selectors.decision_page(request.user, pk)
     decision_form = DecisionForm(
         request.POST or None,
+        letter_language=rules.letter_language(authorization.member.preferred_language),
         initial={
             "start_date": authorization.start_date,
             "end_date": authorization.end_date,
@@ -94,7 +210,9 @@ def detail(request, pk: int):
     if request.method == "POST" and decision_form.is_valid():
         data = decision_form.cleaned_data
         try:
-            notice_services.decide(user=request.user, authorization_id=authorization.pk, **data)
+            event = notice_services.decide(
+                user=request.user, authorization_id=authorization.pk, **data
+            )
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
@@ -105,10 +223,21 @@ def detail(request, pk: int):
                 return redirect("authorizations:detail", pk)
             apply_errors(decision_form, exc)
         else:
-            messages.success(request, "Decision recorded; the letter is being prepared.")
+            messages.success(request, notice_services.what_happens_next(event))
             return redirect("authorizations:detail", pk)
+    return _render_detail(request, authorization, decision_form=decision_form)
+
+
+def _render_detail(request, authorization, *, status=200, **forms):
+    """The authorization page, with any bound form given (its errors beside its fields and what
+    was typed kept, status 400) and fresh ones for the rest."""
     member = authorization.member
     referral = selectors.referral_of(request.user, authorization)
+    forms.setdefault("decision_form", None)
+    forms.setdefault("closure_form", ClosureRequestForm())
+    forms.setdefault("closure_decision_form", ClosureDecisionForm())
+    forms.setdefault("change_form", LegacyChangeForm(initial={"explanation_language": "en"}))
+    changes_legacy = services.changes_legacy(request.user, authorization)
     return render(
         request,
         "authorizations/detail.html",
@@ -119,49 +248,94 @@ def detail(request, pk: int):
             "attachments": referral.attachments.all() if referral else [],
             "earlier": selectors.earlier_authorizations(request.user, authorization),
             "notices": notices_of_authorization(authorization),
-            "decision_form": decision_form,
+            **forms,
             "can_decide": services.can_decide(request.user, authorization),
-            "closure_form": ClosureRequestForm(),
-            "can_request_closure": services.can_request_closure(request.user, authorization),
-            "closure_decision_form": ClosureDecisionForm(),
+            # R-A2: the HN changes its own legacy authorization itself rather than asking itself.
+            "can_request_closure": services.can_request_closure(request.user, authorization)
+            and not changes_legacy,
+            "can_change_legacy": changes_legacy,
             "can_decide_closures": services.decides_closures(request.user, authorization),
             "due_state": rules.due_state(authorization.due_at, timezone.now()),
             "pending": authorization.status == Status.PENDING,
         },
+        status=status,
     )
 
 
 @require_POST
 def request_closure(request, pk: int):
+    """The provider asks the responsible party to change or end an authorization (R-A2)."""
     authorization = selectors.authorization_detail(request.user, pk)
     form = ClosureRequestForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
-        services.request_closure(
-            user=request.user, authorization_id=authorization.pk, **form.cleaned_data
-        )
-        messages.success(request, "Your request was sent to the responsible party.")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("authorizations:detail", pk)
+    if form.is_valid():
+        try:
+            services.request_closure(
+                user=request.user, authorization_id=authorization.pk, **form.cleaned_data
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("authorizations:detail", pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Your request was sent to the responsible party.")
+            return redirect("authorizations:detail", pk)
+    page = selectors.decision_page(request.user, pk)
+    return _render_detail(request, page, status=400, closure_form=form)
 
 
 @require_POST
 def decide_closure(request, pk: int, closure_id: int):
+    """The responsible party approves or rejects a change or end request (R-A2, R-N5)."""
     authorization = selectors.authorization_detail(request.user, pk)
     if not authorization.closure_requests.filter(pk=closure_id).exists():
         raise Http404
     form = ClosureDecisionForm(request.POST)
-    form.is_valid()
-    try:
-        notice_services.decide_closure(
-            user=request.user,
-            closure_id=closure_id,
-            approve=request.POST.get("decision") == "approve",
-            note=form.cleaned_data.get("note", ""),
-        )
-        messages.success(request, "Decision recorded.")
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("authorizations:detail", pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice_services.decide_closure(
+                user=request.user,
+                closure_id=closure_id,
+                approve=request.POST.get("decision") == "approve",
+                note=data["note"],
+                notice_exception=data["notice_exception"] or None,
+                member_explanation=data["member_explanation"],
+                explanation_language=data["explanation_language"],
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("authorizations:detail", pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("authorizations:detail", pk)
+    page = selectors.decision_page(request.user, pk)
+    return _render_detail(request, page, status=400, closure_decision_form=form)
+
+
+@require_POST
+def change_legacy(request, pk: int):
+    """R-A2: the HN ends or changes its own legacy authorization in one step; the letter follows
+    from the HN (R-N1)."""
+    authorization = selectors.authorization_detail(request.user, pk)
+    form = LegacyChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            event = notice_services.change_legacy(
+                user=request.user, authorization_id=authorization.pk, **form.cleaned_data
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("authorizations:detail", pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            done = "ended" if event.kind == "terminated" else "changed"
+            messages.success(
+                request, f"The authorization is {done}; the member's letter is queued."
+            )
+            return redirect("authorizations:detail", pk)
+    page = selectors.decision_page(request.user, pk)
+    return _render_detail(request, page, status=400, change_form=form)

@@ -57,6 +57,16 @@ def listing(model, members=None, read=Event.SEARCH):
     return Route(model, read, None, members=members)
 
 
+def work_list(model):
+    """A browser work list: showing it is a search, and so is POSTing its search box."""
+    return Route(model, Event.SEARCH, None, write=Event.SEARCH)
+
+
+def export(model):
+    """A CSV of a work list (common/listing.py): every filtered row, read as an export."""
+    return Route(model, Event.EXPORT, None, write=None)
+
+
 MEMBER = "members.member"
 REFERRAL = "referrals.referral"
 AUTHORIZATION = "authorizations.authorization"
@@ -65,10 +75,14 @@ SELF_REFERRAL = "referrals.selfreferral"
 
 ROUTES = {
     # Browser
-    "members:search": Route(MEMBER, None, None, write=Event.SEARCH),  # a POST is the search
+    # A POST is the search; a GET shows it again, sorted (?search=<token>, common/listing.py).
+    "members:search": work_list(MEMBER),
+    "members:export": export(MEMBER),
     "members:detail": record(MEMBER),
-    "referrals:list": listing(REFERRAL),
-    "referrals:inbox": listing(REFERRAL),
+    "referrals:list": work_list(REFERRAL),
+    "referrals:export": export(REFERRAL),
+    "referrals:inbox": work_list(REFERRAL),
+    "referrals:inbox_export": export(REFERRAL),
     "referrals:intake": listing(SELF_REFERRAL),
     "referrals:intake_match": record(SELF_REFERRAL),
     "referrals:intake_reject": record(SELF_REFERRAL),
@@ -82,12 +96,15 @@ ROUTES = {
     # recorded by the change signals.
     "referrals:new": Route(REFERRAL, None, None, write=None),
     "self_referral": Route(SELF_REFERRAL, None, None, write=None),
-    "authorizations:list": listing(AUTHORIZATION),
-    "authorizations:queue": listing(AUTHORIZATION),
+    "authorizations:list": work_list(AUTHORIZATION),
+    "authorizations:export": export(AUTHORIZATION),
+    "authorizations:queue": work_list(AUTHORIZATION),
+    "authorizations:queue_export": export(AUTHORIZATION),
     "authorizations:detail": record(AUTHORIZATION),
     "authorizations:assign": record(AUTHORIZATION),
     "authorizations:request_closure": record(AUTHORIZATION),
     "authorizations:decide_closure": record(AUTHORIZATION),
+    "authorizations:change_legacy": record(AUTHORIZATION),
     "notices:download": Route(NOTICE, Event.DOWNLOAD),
     # API
     "member-list": listing(MEMBER, members="id"),

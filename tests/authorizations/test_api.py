@@ -128,7 +128,12 @@ def test_a_reviewer_decides_through_the_api(reviewer, open_request):
     authorization = open_request()
     response = as_user(reviewer).post(
         url(authorization, "decide"),
-        {"decision": "modify", "reason_code": "dates_or_units", "units": 30},
+        {
+            "decision": "modify",
+            "reason_code": "dates_or_units",
+            "units": 30,
+            "member_explanation": "Your provider plans 30 visits.",
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -234,7 +239,13 @@ def test_closure_request_and_decision_through_the_api(provider_staff, reviewer, 
 
     response = as_user(provider_staff).post(
         url(authorization, "closure-requests"),
-        {"kind": "end", "reason": "Goals met.", "end_date": "2024-09-30"},
+        # R-N5: a date already past takes effect sooner than 10 days: it names the exception.
+        {
+            "kind": "end",
+            "reason": "Goals met.",
+            "end_date": "2024-09-30",
+            "notice_exception": "member_request",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -249,7 +260,8 @@ def test_closure_request_and_decision_through_the_api(provider_staff, reviewer, 
     assert response.status_code == 400
     assert "note" in response.json()
 
-    response = as_user(reviewer).post(decide_url, {"approve": True}, format="json")
+    explained = {"approve": True, "member_explanation": "You asked to end ECM."}
+    response = as_user(reviewer).post(decide_url, explained, format="json")
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["end_date"]) == ("terminated", "2024-09-30")
@@ -281,7 +293,8 @@ def test_r_a2_hn_staff_decide_closures_on_their_legacy_authorization(
     decide_url = url(legacy, f"closure-requests/{response.json()['id']}/decide")
 
     assert as_user(reviewer).post(decide_url, {"approve": True}, format="json").status_code == 403
-    response = as_user(hn_staff).post(decide_url, {"approve": True}, format="json")
+    explained = {"approve": True, "member_explanation": "You need fewer hours now."}
+    response = as_user(hn_staff).post(decide_url, explained, format="json")
 
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["units"]) == ("modified", 12)

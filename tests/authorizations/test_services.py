@@ -87,14 +87,22 @@ def test_r_a8_expedited_request_is_due_72_hours_after_receipt(open_request):
         ("approve", {}, Status.APPROVED, ReferralStatus.AUTHORIZED, Event.Kind.APPROVED),
         (
             "modify",
-            {"reason_code": "dates_or_units", "units": 40, "end_date": D(2024, 9, 30)},
+            {
+                "reason_code": "dates_or_units",
+                "units": 40,
+                "end_date": D(2024, 9, 30),
+                "member_explanation": "Your provider asked for fewer visits.",
+            },
             Status.MODIFIED,
             ReferralStatus.AUTHORIZED,
             Event.Kind.MODIFIED,
         ),
         (
             "deny",
-            {"reason_code": "not_medically_appropriate", "notes": "No recent ED visits."},
+            {
+                "reason_code": "not_medically_appropriate",
+                "member_explanation": "No recent emergency visits.",
+            },
             Status.DENIED,
             ReferralStatus.DENIED,
             Event.Kind.DENIED,
@@ -136,6 +144,7 @@ def test_r_a6_modification_records_what_changed(open_request, reviewer, provider
         reason_code="dates_or_units",
         end_date=D(2024, 9, 30),
         units=40,
+        member_explanation="Your provider asked for fewer visits.",
     )
     assert event.changes == {
         "end_date": "2024-12-02 -> 2024-09-30",
@@ -326,6 +335,7 @@ def test_r_c1_denying_an_early_request_is_allowed(open_request, reviewer):
         authorization_id=authorization.pk,
         decision="deny",
         reason_code="not_available_yet",
+        member_explanation="Respite care started in 2023.",
     )
     authorization.refresh_from_db()
     assert authorization.status == Status.DENIED
@@ -365,6 +375,7 @@ def test_r_c3_deciding_deposits_leaves_navigation_pending(open_request, reviewer
         authorization_id=deposits.pk,
         decision="deny",
         reason_code="not_cost_effective",
+        member_explanation="A covered service meets this need.",
     )
     navigation.refresh_from_db()
     assert navigation.status == Status.PENDING
@@ -409,6 +420,7 @@ def test_r_m4_r_m5_ecm_approval_refused_with_the_reason(
         authorization_id=authorization.pk,
         decision="deny",
         reason_code="not_eligible",
+        member_explanation="Your plan covers care coordination already.",
     )
     authorization.refresh_from_db()
     assert authorization.status == Status.DENIED
@@ -442,6 +454,17 @@ def test_only_reviewers_take_requests(open_request, request, who):
 
 
 # --- Service closure and discharge (R-A2) ---------------------------------------------------------
+
+
+# R-N6: an approved end or reduction explains itself to the member.
+EXPLAINED = {"member_explanation": "Your care plan changes as your provider asked."}
+
+
+@pytest.fixture(autouse=True)
+def _letters_dated_when_the_authorizations_ran(monkeypatch):
+    """The closures below are dated 2022-2024: their letters are dated 1 July 2022, when the
+    legacy authorization started, so 10 days' notice holds (R-N5: see test_r_n5.py)."""
+    monkeypatch.setattr(services, "business_today", lambda: D(2022, 7, 1))
 
 
 @pytest.fixture
@@ -526,7 +549,9 @@ def test_an_approved_change_of_dates_keeps_them_in_order(
     closure = services.request_closure(
         user=provider_staff, authorization_id=approved.pk, kind="modify", reason="x", **fields
     )
-    services.decide_closure(user=approved.decided_by, closure_id=closure.pk, approve=True)
+    services.decide_closure(
+        user=approved.decided_by, closure_id=closure.pk, approve=True, **EXPLAINED
+    )
     approved.refresh_from_db()
     assert (approved.status, approved.start_date, approved.end_date) == ("modified", start, end)
 
@@ -542,7 +567,9 @@ def test_a_change_that_no_longer_fits_is_refused_at_the_decision(approved, provi
     Authorization.objects.filter(pk=approved.pk).update(end_date=D(2024, 10, 1))
     before = snapshot(approved)
     with pytest.raises(ValidationError) as exc:
-        services.decide_closure(user=approved.decided_by, closure_id=closure.pk, approve=True)
+        services.decide_closure(
+            user=approved.decided_by, closure_id=closure.pk, approve=True, **EXPLAINED
+        )
     assert "no longer fit" in error_of(exc, "end_date")
     assert snapshot(approved) == before
     closure.refresh_from_db()
@@ -625,12 +652,14 @@ def test_r_a2_the_responsible_party_decides_closure_requests(
     if not allowed:
         before = snapshot(authorization)
         with pytest.raises(PermissionDenied):
-            services.decide_closure(user=user, closure_id=closure.pk, approve=True)
+            services.decide_closure(user=user, closure_id=closure.pk, approve=True, **EXPLAINED)
         assert snapshot(authorization) == before
         closure.refresh_from_db()
         assert closure.state == ClosureRequest.State.PENDING
         return
-    event = services.decide_closure(user=user, closure_id=closure.pk, approve=True, note="OK")
+    event = services.decide_closure(
+        user=user, closure_id=closure.pk, approve=True, note="OK", **EXPLAINED
+    )
     authorization.refresh_from_db()
     assert authorization.status == Status.TERMINATED
     assert authorization.end_date == closure.end_date
@@ -658,7 +687,7 @@ def test_hn_staff_ask_for_and_decide_changes_to_their_legacy_authorization(legac
         new_units=20,
         end_date=D(2023, 3, 31),
     )
-    event = services.decide_closure(user=hn_staff, closure_id=closure.pk, approve=True)
+    event = services.decide_closure(user=hn_staff, closure_id=closure.pk, approve=True, **EXPLAINED)
     legacy.refresh_from_db()
     assert (legacy.status, legacy.units, legacy.end_date) == ("modified", 20, D(2023, 3, 31))
     assert event.kind == Event.Kind.MODIFIED
@@ -691,7 +720,7 @@ def test_rejecting_a_closure_request_needs_a_note_and_changes_nothing(approved, 
     assert (closure.state, closure.decision_note) == ("rejected", "Member confirmed they stay.")
     # Decided once: a second decision is refused, and a new request may now be made.
     with pytest.raises(ValidationError):
-        services.decide_closure(user=reviewer, closure_id=closure.pk, approve=True)
+        services.decide_closure(user=reviewer, closure_id=closure.pk, approve=True, **EXPLAINED)
     services.request_closure(
         user=provider_staff,
         authorization_id=approved.pk,
@@ -709,7 +738,9 @@ def test_an_approved_modification_keeps_the_authorization_in_force(approved, pro
         reason="Start later: member in hospital.",
         new_start_date=D(2024, 6, 17),
     )
-    services.decide_closure(user=approved.decided_by, closure_id=closure.pk, approve=True)
+    services.decide_closure(
+        user=approved.decided_by, closure_id=closure.pk, approve=True, **EXPLAINED
+    )
     approved.refresh_from_db()
     assert (approved.status, approved.start_date) == (Status.MODIFIED, D(2024, 6, 17))
     # Still in force: it can be ended later.

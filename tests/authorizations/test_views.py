@@ -280,7 +280,7 @@ def test_decision_page_shows_what_a_reviewer_needs(client, reviewer, request_wit
 def test_deciding_from_the_page(client, reviewer, open_request):
     authorization = open_request()
     response = signed_in(client, reviewer).post(
-        detail_url(authorization), {"decision": "approve", "notes": "Meets POF 2."}
+        detail_url(authorization), {"decision": "approve", "note": "Meets POF 2."}
     )
     assert response.status_code == 302 and response["Location"] == detail_url(authorization)
     authorization.refresh_from_db()
@@ -297,7 +297,7 @@ def test_deciding_from_the_page(client, reviewer, open_request):
         ({"decision": "deny"}, "reason_code", "Give the reason"),
         ({"decision": "modify", "units": "10"}, "reason_code", "Give the reason"),
         ({"decision": "approve", "start_date": "2024-05-31"}, "start_date", "six months"),
-        ({"notes": ""}, "decision", "required"),
+        ({"note": ""}, "decision", "required"),
     ],
 )
 def test_a_refused_decision_shows_the_error_beside_the_field_and_changes_nothing(
@@ -443,26 +443,36 @@ def test_list_filter_by_responsible_party(client, reviewer, legacy, open_request
 # --- Closure requests on the page -----------------------------------------------------------------
 
 
-def test_r_a2_hn_staff_request_and_decide_a_closure_on_their_legacy_authorization(
-    client, hn_staff, legacy
+def test_r_a2_the_hn_decides_the_providers_closure_request_on_its_legacy_authorization(
+    client, provider_staff, hn_staff, legacy
 ):
-    signed_in(client, hn_staff)
+    signed_in(client, provider_staff)
     page = client.get(detail_url(legacy)).content.decode()
     assert "Ask to change or end this authorization" in page
 
     response = client.post(
         reverse("authorizations:request_closure", args=[legacy.pk]),
-        {"kind": "end", "reason": "Member moved to another county.", "end_date": "2023-03-31"},
+        {
+            "kind": "end",
+            "reason": "Member moved to another county.",
+            "end_date": "2023-03-31",
+            "notice_exception": "member_request",  # R-N5: a past date needs the exception
+        },
         follow=True,
     )
     assert "sent to the responsible party" in response.content.decode()
     closure = legacy.closure_requests.get()
+    signed_in(client, hn_staff)
     page = client.get(detail_url(legacy)).content.decode()
     assert reverse("authorizations:decide_closure", args=[legacy.pk, closure.pk]) in page
 
     response = client.post(
         reverse("authorizations:decide_closure", args=[legacy.pk, closure.pk]),
-        {"decision": "approve", "note": "Confirmed with the member."},
+        {
+            "decision": "approve",
+            "closure-note": "Confirmed with the member.",
+            "closure-member_explanation": "You asked to end ECM as you moved away.",
+        },
         follow=True,
     )
     assert "Decision recorded" in response.content.decode()
@@ -492,6 +502,7 @@ def test_caloptima_reviewers_cannot_decide_a_legacy_closure(client, reviewer, hn
         kind="end",
         reason="Done",
         end_date=D(2023, 3, 31),
+        notice_exception="member_request",
     )
     signed_in(client, reviewer)
     page = client.get(detail_url(legacy)).content.decode()
@@ -516,6 +527,7 @@ def test_the_queue_lists_closure_requests_caloptima_decides(
         kind="end",
         reason="Goals met early.",
         end_date=D(2024, 9, 30),
+        notice_exception="member_request",
     )
     services.request_closure(
         user=hn_staff,
@@ -523,6 +535,7 @@ def test_the_queue_lists_closure_requests_caloptima_decides(
         kind="end",
         reason="Legacy discharge.",
         end_date=D(2023, 3, 31),
+        notice_exception="member_request",
     )
     page = signed_in(client, reviewer).get(QUEUE).content.decode()
     assert "Goals met early." in page and "Legacy discharge." not in page

@@ -5,6 +5,7 @@ TEXTS = {
     "en": {
         "title": {
             "approval": "Approval notice",
+            "change_approval": "Approval notice: your service was changed as asked",
             "denial": "Notice of Action: your request was denied",
             "modification": "Notice of Action: your request was changed",
             "termination": "Notice of Action: your service will end",
@@ -13,6 +14,8 @@ TEXTS = {
         "about": "About: {service} from {provider}",
         "decision": {
             "approval": "{sender} approved {service} for you from {start} to {end}.",
+            "change_approval": "{sender} approved the change asked for your {service}: "
+            "{changes}. You can now get {service} from {provider} from {start} to {end}.",
             "denial": "{sender} denied the request for {service} that {provider} sent for you "
             "on {received}.",
             "modification": "{sender} approved {service} for you with changes: {changes}.",
@@ -38,6 +41,9 @@ TEXTS = {
         "while your appeal is decided, if you ask within 10 days of this letter.",
         "approval_next": "Your provider will contact you to start the service. You will not "
         "need to do anything else now.",
+        "change_next": "You do not need to do anything. Your provider will keep giving you the "
+        "service on these dates.",
+        "effective": "Date of action: {date}. This is the day this decision takes effect.",
         "contact": "Questions? Call CalOptima Health Customer Service at 1-888-587-8088 "
         "(TTY 711), Monday to Friday, 8 a.m. to 5:30 p.m. The call is free.",
         "date": "Date of this letter",
@@ -69,6 +75,7 @@ TEXTS = {
     "es": {
         "title": {
             "approval": "Aviso de aprobación",
+            "change_approval": "Aviso de aprobación: su servicio se cambió como se pidió",
             "denial": "Aviso de acción: su solicitud fue negada",
             "modification": "Aviso de acción: su solicitud fue modificada",
             "termination": "Aviso de acción: su servicio terminará",
@@ -77,6 +84,8 @@ TEXTS = {
         "about": "Asunto: {service} de {provider}",
         "decision": {
             "approval": "{sender} aprobó {service} para usted del {start} al {end}.",
+            "change_approval": "{sender} aprobó el cambio pedido para su {service}: {changes}. "
+            "Ahora puede recibir {service} de {provider} del {start} al {end}.",
             "denial": "{sender} negó la solicitud de {service} que {provider} envió para usted "
             "el {received}.",
             "modification": "{sender} aprobó {service} para usted con cambios: {changes}.",
@@ -104,6 +113,9 @@ TEXTS = {
         "mientras se decide su apelación, si lo pide dentro de 10 días de esta carta.",
         "approval_next": "Su proveedor se comunicará con usted para empezar el servicio. No "
         "necesita hacer nada más por ahora.",
+        "change_next": "No necesita hacer nada. Su proveedor seguirá dándole el servicio en "
+        "estas fechas.",
+        "effective": "Fecha de la acción: {date}. Es el día en que esta decisión entra en vigor.",
         "contact": "¿Preguntas? Llame a Servicios al Cliente de CalOptima Health al "
         "1-888-587-8088 (TTY 711), de lunes a viernes, de 8 a.m. a 5:30 p.m. La llamada es "
         "gratuita.",

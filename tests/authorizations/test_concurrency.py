@@ -66,6 +66,7 @@ def test_two_reviewers_deciding_at_once_one_decision_stands(
             authorization_id=pending.pk,
             decision="deny",
             reason_code="not_medically_appropriate",
+            member_explanation="No recent emergency visits.",
         )
 
     outcomes = race(monkeypatch, approve, deny)
@@ -106,7 +107,10 @@ def test_two_reviewers_deciding_at_once_through_the_api(
     outcomes = race(
         monkeypatch,
         post(reviewer, {"decision": "approve"}),
-        post(second_reviewer, {"decision": "deny", "reason_code": "not_eligible"}),
+        post(
+            second_reviewer,
+            {"decision": "deny", "reason_code": "not_eligible", "member_explanation": "Not yet."},
+        ),
     )
 
     assert sorted(code for code, _, _ in outcomes) == [200, 409], outcomes

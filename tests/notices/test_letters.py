@@ -1,10 +1,9 @@
 """Notice of Action and approval letters (R-N1..R-N4): one letter per decision, queued after
-commit and rendered by WeasyPrint; read back as text with pdftotext and as an image."""
+commit and rendered by WeasyPrint as tagged PDF; read back with pypdf (text, structure) and
+pypdfium2 (page image), so the tests need no poppler."""
 
 import datetime
 import hashlib
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,29 +15,15 @@ from common.outbox.models import Message
 from notices import rules, services, tasks
 from notices.models import Notice
 from tests.members.factories import member_with_history
+from tests.notices.pdf import page_count, pdf_text, save_page_png
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+# R-N6: an adverse decision in an English letter explains itself to the member.
+EXPLANATION = "Your provider's notes do not show a need for this service now."
+EXPLAINED = {"member_explanation": EXPLANATION}
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "letters"
-
-
-def pdf_text(notice: Notice) -> str:
-    """The letter as text, whitespace collapsed (pdftotext wraps lines as the page does)."""
-    with notice.pdf.open("rb") as handle:
-        data = handle.read()
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    ).stdout.decode()
-    return " ".join(out.split())
-
-
-def page_count(notice: Notice) -> int:
-    with notice.pdf.open("rb") as handle:
-        info = subprocess.run(
-            ["pdfinfo", "-"], input=handle.read(), capture_output=True, check=True
-        ).stdout.decode()
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def en_date(day: datetime.date) -> str:
@@ -73,18 +58,31 @@ def decide(django_capture_on_commit_callbacks, queued):
 
 @pytest.fixture
 def end(django_capture_on_commit_callbacks):
-    """Ask to end an authorization in force and approve it as `decider`."""
+    """Ask to end an authorization in force and approve it as `decider`. A date less than 10
+    days away needs an exception (R-N5)."""
 
-    def _end(authorization, *, asker, decider, end_date, reason="Member moved out of county."):
+    def _end(
+        authorization,
+        *,
+        asker,
+        decider,
+        end_date,
+        reason="Member moved out of county.",
+        exception="",
+        explanation=EXPLANATION,
+    ):
         closure = authorization_services.request_closure(
             user=asker,
             authorization_id=authorization.pk,
             kind="end",
             reason=reason,
             end_date=end_date,
+            notice_exception=exception,
         )
         with django_capture_on_commit_callbacks(execute=True):
-            return services.decide_closure(user=decider, closure_id=closure.pk, approve=True)
+            return services.decide_closure(
+                user=decider, closure_id=closure.pk, approve=True, member_explanation=explanation
+            )
 
     return _end
 
@@ -103,8 +101,8 @@ def approved(open_request, reviewer, decide):
 @pytest.mark.parametrize(
     "decision, extra, kind",
     [
-        ("deny", {"reason_code": "not_medically_appropriate"}, "denial"),
-        ("modify", {"reason_code": "dates_or_units", "units": 40}, "modification"),
+        ("deny", {"reason_code": "not_medically_appropriate", **EXPLAINED}, "denial"),
+        ("modify", {"reason_code": "dates_or_units", "units": 40, **EXPLAINED}, "modification"),
         ("approve", {}, "approval"),  # ECM approvals get an approval notice (R-N2)
     ],
 )
@@ -126,7 +124,13 @@ def test_r_n2_each_ecm_decision_queues_and_renders_one_letter(
 def test_r_n2_a_closure_termination_gets_a_notice_of_action(
     approved, provider_staff, reviewer, end
 ):
-    event = end(approved, asker=provider_staff, decider=reviewer, end_date=D(2024, 9, 30))
+    event = end(
+        approved,
+        asker=provider_staff,
+        decider=reviewer,
+        end_date=D(2024, 9, 30),
+        exception="member_request",
+    )
     notice = Notice.objects.get(event=event)
     assert notice.kind == "termination"
     assert Notice.objects.count() == 2  # the approval notice, then this one
@@ -142,6 +146,7 @@ def test_rendering_twice_for_one_decision_keeps_one_letter(open_request, reviewe
         user=reviewer,
         authorization_id=authorization.pk,
         decision="deny",
+        member_explanation=EXPLANATION,
         reason_code="not_eligible",
     )
     first = Notice.objects.get()
@@ -171,6 +176,7 @@ def test_r_n2_a_community_supports_denial_gets_a_notice_of_action(open_request, 
         user=reviewer,
         authorization_id=authorization.pk,
         decision="deny",
+        member_explanation=EXPLANATION,
         reason_code="not_cost_effective",
     )
     text = pdf_text(Notice.objects.get())
@@ -196,7 +202,8 @@ def test_r_n4_a_denial_says_what_why_and_how_to_appeal(open_request, reviewer, d
         authorization_id=authorization.pk,
         decision="deny",
         reason_code="not_medically_appropriate",
-        notes="The records sent show no hospital or emergency visits in the last year.",
+        member_explanation="The records sent show no hospital or emergency visits in the last "
+        "year.",
     )
     notice = Notice.objects.get()
     text = pdf_text(notice)
@@ -249,12 +256,13 @@ def test_r_n2_a_modification_names_the_changes(open_request, reviewer, decide):
         user=reviewer,
         authorization_id=authorization.pk,
         decision="modify",
+        member_explanation=EXPLANATION,
         reason_code="dates_or_units",
         end_date=D(2024, 9, 30),
     )
     text = pdf_text(Notice.objects.get())
     assert "Notice of Action: your request was changed" in text
-    assert "end date 2024-12-02 → 2024-09-30" in text
+    assert "end date December 2, 2024 → September 30, 2024" in text  # dates as members read them
     assert ReasonCode.DATES_OR_UNITS.label in text
     assert "keep getting it while your appeal is decided" in text
 
@@ -262,7 +270,13 @@ def test_r_n2_a_modification_names_the_changes(open_request, reviewer, decide):
 def test_r_n1_the_health_network_sends_letters_for_its_legacy_authorizations(
     legacy, provider_staff, hn_staff, end, network
 ):
-    event = end(legacy, asker=provider_staff, decider=hn_staff, end_date=D(2023, 3, 31))
+    event = end(
+        legacy,
+        asker=provider_staff,
+        decider=hn_staff,
+        end_date=D(2023, 3, 31),
+        exception="loss_of_eligibility",
+    )
     notice = Notice.objects.get(event=event)
     assert notice.sender == network
     text = pdf_text(notice)
@@ -311,6 +325,7 @@ def test_r_n3_other_languages_get_english_with_the_taglines(
         user=reviewer,
         authorization_id=authorization.pk,
         decision="deny",
+        member_explanation=EXPLANATION,
         reason_code="duplicative",
     )
     notice = Notice.objects.get()
@@ -331,6 +346,7 @@ def test_r_n3_large_print_raises_the_font_size(open_request, reviewer, decide, n
             user=reviewer,
             authorization_id=authorization.pk,
             decision="deny",
+            member_explanation=EXPLANATION,
             reason_code="insufficient_information",
         )
     small_notice = Notice.objects.get(authorization=regular)
@@ -349,6 +365,7 @@ def test_the_checksum_is_the_sha256_of_the_stored_file(open_request, reviewer, d
         user=reviewer,
         authorization_id=authorization.pk,
         decision="deny",
+        member_explanation=EXPLANATION,
         reason_code="not_eligible",
     )
     notice = Notice.objects.get()
@@ -378,6 +395,7 @@ def test_r_n4_send_by_is_two_business_days_after_the_decision(
         user=reviewer,
         authorization_id=authorization.pk,
         decision="deny",
+        member_explanation=EXPLANATION,
         reason_code="not_eligible",
     )
     Event.objects.filter(pk=event.pk).update(at=datetime.datetime.fromisoformat(decided_at))
@@ -390,25 +408,17 @@ def test_r_n4_send_by_is_two_business_days_after_the_decision(
 
 
 def test_letter_page_one_as_an_image(open_request, reviewer, decide, tmp_path):
-    """Page 1 rendered to PNG (kept under artifacts/letters/ to be looked at)."""
-    assert shutil.which("pdftoppm")
+    """Page 1 rendered to PNG with pypdfium2, no poppler (kept under artifacts/letters/ to be
+    looked at)."""
     authorization = open_request(service_code="CS_HOUSING_NAVIGATION")
     decide(
         user=reviewer,
         authorization_id=authorization.pk,
         decision="deny",
         reason_code="insufficient_information",
-        notes="We asked your provider twice for a housing assessment and did not receive it.",
+        member_explanation="We asked your provider twice for a housing assessment and did not "
+        "receive it.",
     )
     notice = Notice.objects.get()
-    pdf = tmp_path / "letter.pdf"
-    with notice.pdf.open("rb") as handle:
-        pdf.write_bytes(handle.read())
-    subprocess.run(
-        ["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
-        check=True,
-    )
-    (png,) = tmp_path.glob("page*.png")
+    png = save_page_png(notice.pdf, ARTIFACTS / "denial-housing-navigation-page1.png", dpi=80)
     assert png.read_bytes().startswith(b"\x89PNG")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(png, ARTIFACTS / "denial-housing-navigation-page1.png")

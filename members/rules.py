@@ -48,6 +48,12 @@ class HeldPopulation:
     code: str
     adult_live_from: datetime.date | None
     child_live_from: datetime.date | None
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a user reads it: the code with the population's name (R-P1)."""
+        return f"POF {self.code} ({self.name})" if self.name else f"POF {self.code}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Verdict:
     ecm_eligible: bool
     cs_eligible: bool
     reasons: tuple[Reason, ...] = field(default=())
+    population_labels: tuple[str, ...] = field(default=())  # "POF 2 (Individuals at risk ...)"
 
     def blocking_reasons(self, service_kind: str) -> list[Reason]:
         return [r for r in self.reasons if r.blocking and r.service_kind in (service_kind, "all")]
@@ -133,21 +140,25 @@ def decide_eligibility(
         ecm = False
     elif not live:
         group = "children and youth" if is_child else "adults"
-        codes = ", ".join(p.code for p in populations)
-        reasons.append(
-            Reason("R-P1", f"POF {codes} is not live for {group} on {when}.", "ecm", False)
-        )
+        held = ", ".join(p.label for p in populations)
+        reasons.append(Reason("R-P1", f"{held} is not live for {group} on {when}.", "ecm", False))
         ecm = False
 
     if ecm:
-        reasons.append(
-            Reason("R-M6", f"Eligible for ECM through POF {', '.join(live)}.", "ecm", False)
-        )
+        through = ", ".join(p.label for p in populations if p.code in live)
+        reasons.append(Reason("R-M6", f"Eligible for ECM through {through}.", "ecm", False))
     reasons.append(
         Reason("R-C2", "Enrolled on the date: Community Supports may be requested.", "cs", False)
     )
     return Verdict(
-        on, program, health_network, tuple(p.code for p in populations), ecm, True, tuple(reasons)
+        on,
+        program,
+        health_network,
+        tuple(p.code for p in populations),
+        ecm,
+        True,
+        tuple(reasons),
+        tuple(p.label for p in populations),
     )
 
 

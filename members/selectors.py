@@ -99,7 +99,10 @@ def eligibility_on(member: Member, on: datetime.date) -> Verdict:
     )
     pops = [
         HeldPopulation(
-            p.population.code, p.population.adult_live_from, p.population.child_live_from
+            p.population.code,
+            p.population.adult_live_from,
+            p.population.child_live_from,
+            p.population.name,
         )
         for p in member.populations.all()
         if p.start_date <= on and (p.end_date is None or on <= p.end_date)

@@ -262,7 +262,7 @@ def test_decision_page_shows_what_a_reviewer_needs(client, reviewer, request_wit
     assert "Eligibility on the start date, 3 June 2024" in html
     assert response.context["verdict"].on == D(2024, 6, 3)
     assert "ECM: eligible" in html
-    assert "POF: <strong>1a, 2</strong>" in html
+    assert "POF: <strong>POF 1a (Adults without dependent children" in html  # names, not bare codes
     assert authorization.referral.reference in html
     assert "discharge-summary.pdf" in html
     earlier = html.split('id="earlier-h"')[1].split("</section>")[0]

@@ -51,7 +51,9 @@ def test_directory_shows_published_capacity_and_panel(client, reviewer, director
     assert "accepting · 1 open slot</span>" in page
     assert "not accepting" in page
     clinic_row = page[page.index("Lighthouse Clinic") :].split("</tr>")[0]
-    assert ">2</abbr>" in clinic_row and ">4</abbr>" in clinic_row
+    assert (
+        "<li>POF 2 <small>Individuals at risk" in clinic_row and "<li>POF 4 <small>" in clinic_row
+    )
 
 
 def test_directory_with_a_service_filter_shows_that_services_capacity_only(
@@ -389,7 +391,10 @@ def test_r_p3_panel_request_flow(client, site_admin):
 
     client.force_login(site_admin)
     page = client.get(PANEL).content.decode()
-    assert "On your panel now: <strong>POF 4</strong>." in page
+    assert (
+        "On your panel now: <strong>POF 4</strong> (Individuals transitioning from incarceration)."
+        in page
+    )
     assert "Approved" in page
     row = client.get(DIRECTORY + "?population=4").content.decode()
     assert "Canyon Network" in row

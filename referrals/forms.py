@@ -1,15 +1,20 @@
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from common.dates import business_today
-from common.limits import MESSAGE, TEXT, limit_help
+from common.limits import MESSAGE, SHORT_TEXT, TEXT, limit_help
+from common.phones import normalize_phone
 from members.forms import CinField
 from members.models import Language, PopulationOfFocus, cin_validator, validate_not_future
 from members.selectors import member_by_identity
 from providers.models import Organization, Service
 
 from . import rules, services
-from .models import Referral, Status, Urgency
+from .models import Referral, SelfReferral, Status, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -32,6 +37,20 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def bounded_text(limit: int, *, help_text: str = "", rows: int | None = None, **kwargs):
+    """Free text bounded by common.limits: maxlength on the input, the limit said beside it, more
+    refused beside the field with the text kept."""
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    too_long = f"Up to {limit:,} characters; this has %(show_value)s. Shorten it and try again."
+    return forms.CharField(
+        max_length=limit,
+        widget=widget,
+        help_text=f"{help_text} {limit_help(limit)}".strip(),
+        error_messages={"max_length": too_long, **kwargs.pop("error_messages", {})},
+        **kwargs,
+    )
+
+
 class MemberStepForm(forms.Form):
     """Step 1: the member by exact CIN and birth date, and the date the service should start."""
 
@@ -40,8 +59,15 @@ class MemberStepForm(forms.Form):
     requested_start_date = forms.DateField(
         label="Requested start date",
         widget=DATE,
-        help_text="Eligibility is checked for this date.",
+        help_text="Eligibility is checked for this date. At most a year ahead.",
     )
+
+    def clean_requested_start_date(self):
+        value = self.cleaned_data["requested_start_date"]
+        problem = rules.start_date_problem(value, business_today())
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean(self):
         data = super().clean()
@@ -96,36 +122,55 @@ class DetailsStepForm(forms.Form):
         label="Self-referral: my organization will fulfil this for its own client",
     )
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
-    expedited_justification = forms.CharField(
+    expedited_justification = bounded_text(
+        TEXT,
+        rows=2,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required for an expedited referral: why the standard timeframe could harm the "
         "member.",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = bounded_text(TEXT, rows=3, label="Reason for referral")
+    notes = bounded_text(TEXT, rows=2, required=False)
     member_consent = forms.BooleanField(
         required=False, label="The member (or their representative) consents to this referral"
     )
-    authorized_representative = forms.CharField(
+    authorized_representative = bounded_text(
+        SHORT_TEXT,
         required=False,
-        max_length=200,
         help_text="Name and relationship, if one acts for the member.",
     )
     attachments = MultipleFileField(
         required=False, help_text="PDF, PNG or JPEG, at most 10 MB each."
     )
 
-    def __init__(self, *args, providers=None, service=None, user=None, **kwargs):
+    def __init__(
+        self, *args, providers=None, service=None, user=None, held=None, on=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.service, self.user = service, user
+        self.service, self.user, self.warnings = service, user, {}
         field = self.fields["receiving_organization"]
         field.queryset = providers if providers is not None else Organization.objects.none()
+        org = getattr(user, "organization", None)
         is_housing_nav = service is not None and service.code == "CS_HOUSING_NAVIGATION"
+        # R-R4: a health network's referral goes to CalOptima Health, which assigns the provider.
+        self.health_network = services.assigned_by_caloptima(user)
+        # No organization accepts this service today: CalOptima Health assigns (no dead end).
+        self.no_provider = (
+            service is not None and service.kind == "cs" and not is_housing_nav
+        ) and services.no_provider_accepting(service)
         if service is None or service.kind != "ecm":
             del self.fields["populations"]
-        if is_housing_nav:
+        elif held is not None:
+            self._mark_unheld(held, on)
+        if is_housing_nav or self.no_provider:
             del self.fields["receiving_organization"]
+        elif self.health_network:
+            field.label = "Requested provider"
+            field.empty_label = "No preference: CalOptima Health assigns a provider"
+            field.help_text = (
+                "Health network referrals go to CalOptima Health for provider assignment. The "
+                "provider you choose is passed on as your request."
+            )
         elif service is not None and service.kind == "ecm":
             field.empty_label = "No preference: CalOptima Health assigns a provider"
             field.help_text = "Only providers whose ECM panel includes a claimed POF can take it."
@@ -133,9 +178,23 @@ class DetailsStepForm(forms.Form):
             field.required = True
             field.empty_label = "Choose a provider"
             field.help_text = "Only providers that are accepting referrals are listed."
-        org = getattr(user, "organization", None)
         if not (is_housing_nav and org is not None and org.is_cs_provider):
             del self.fields["self_referral"]
+
+    def _mark_unheld(self, held: set[str], on) -> None:
+        """Say beside each POF the member's records do not show on the date (a warning only)."""
+        missing = f" (not in the member's records on {on:%-d %B %Y})" if on else ""
+        self.fields["populations"].label_from_instance = lambda p: (
+            str(p) if p.code in held else f"{p}{missing}"
+        )
+
+    def warn(self, warnings: dict[str, str]) -> None:
+        """Show warnings beside their fields (help text, so aria-describedby reads them too)."""
+        self.warnings = {f: w for f, w in warnings.items() if f in self.fields}
+        for name, warning in self.warnings.items():
+            field = self.fields[name]
+            field.help_text = f"Check: {warning} {field.help_text}".strip()
+            self[name].help_text = field.help_text  # a bound field copies it when made
 
     def clean_attachments(self):
         """Each file is judged by its content and size here, beside the field, before review."""
@@ -303,38 +362,129 @@ class AttachmentForm(forms.Form):
         return upload
 
 
+# --- R-R1: the public self-referral form, in English and Spanish (R-M7) --------------------------
+
+# Each language in its own words, so that a reader finds theirs whatever the page's language.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Español",
+    "vi": "Tiếng Việt",
+    "ko": "한국어",
+    "zh": "中文",
+    "fa": "فارسی",
+    "ar": "العربية",
+}
+RIGHT_TO_LEFT = {"fa", "ar"}
+# The catalogue's names (data, R-C4) as the public form shows them; a service added later is shown
+# by its English name until it is translated here and in locale/.
+SERVICE_NAMES = (
+    gettext_noop("Enhanced Care Management"),
+    gettext_noop("Housing transition navigation services"),
+    gettext_noop("Housing deposits"),
+    gettext_noop("Housing tenancy and sustaining services"),
+    gettext_noop("Recuperative care (medical respite)"),
+    gettext_noop("Short-term post-hospitalization housing"),
+    gettext_noop("Day habilitation programs"),
+    gettext_noop("Personal care and homemaker services"),
+    gettext_noop("Medically tailored meals"),
+    gettext_noop("Sobering centers"),
+    gettext_noop("Respite services"),
+    gettext_noop("Nursing facility transition/diversion to assisted living facilities"),
+    gettext_noop("Community transition services/nursing facility transition to a home"),
+    gettext_noop("Environmental accessibility adaptations (home modifications)"),
+    gettext_noop("Asthma remediation"),
+    gettext_noop("Transitional rent"),
+)
+
+
+class LanguageSelect(forms.Select):
+    """Options marked with their language (and direction): a screen reader says each name right."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = value
+            if value in RIGHT_TO_LEFT:
+                option["attrs"]["dir"] = "rtl"
+        return option
+
+
+class TranslatedServiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return gettext(obj.name)
+
+
 class SelfReferralForm(forms.Form):
-    first_name = forms.CharField(max_length=80)
-    last_name = forms.CharField(max_length=80)
-    birth_date = forms.DateField(widget=DATE)
+    """Labels and messages in the page's language; names bounded by their columns, the limit shown
+    beside each; the phone number checked and stored in one form (common.phones)."""
+
+    first_name = forms.CharField(
+        label=_("First name"), widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    # ISO value whatever the page's language: a date input shows nothing for 31/12/1975.
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"}),
+    )
     cin = CinField(
-        label="Medi-Cal CIN (if you know it)",
+        label=_("Medi-Cal CIN (if you know it)"),
         required=False,
         max_length=9,
-        validators=[cin_validator],
-        help_text="On the Medi-Cal benefits card: 8 digits and a letter.",
+        validators=[RegexValidator(cin_validator.regex, services.SELF_REFERRAL_ERRORS["cin"])],
+        help_text=_("On the Medi-Cal benefits card: 8 digits and a letter."),
     )
-    phone = forms.CharField(max_length=20, help_text="Where CalOptima Health can reach you.")
-    language = forms.ChoiceField(choices=Language.choices, label="Preferred language")
-    service = forms.ModelChoiceField(
-        Service.objects.all(), to_field_name="code", label="What are you asking for?"
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=20,
+        help_text=_("Where CalOptima Health can reach you, for example (714) 555-0100."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[(code, LANGUAGE_NAMES.get(code, label)) for code, label in Language.choices],
+        widget=LanguageSelect,
+        help_text=_("CalOptima Health will call you in this language. Interpreters are free."),
+    )
+    service = TranslatedServiceField(
+        Service.objects.all(), to_field_name="code", label=_("What are you asking for?")
     )
     submitted_by = forms.CharField(
-        required=False,
-        max_length=120,
-        label="Asking for someone else? Your name and relationship",
+        required=False, label=_("Asking for someone else? Your name and relationship")
     )
     consent = forms.BooleanField(
         required=False,
-        label="I agree that CalOptima Health may use this information to contact me about this "
-        "request.",
+        label=_(
+            "I agree that CalOptima Health may use this information to contact me about this "
+            "request."
+        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = get_language()
+        for name in ("first_name", "last_name", "submitted_by"):  # the model's columns
+            field = self.fields[name]
+            field.max_length = SelfReferral._meta.get_field(name).max_length
+            field.validators.append(MaxLengthValidator(field.max_length))
+            field.widget.attrs["maxlength"] = str(field.max_length)
+            field.help_text = gettext("Up to %(limit)d characters.") % {"limit": field.max_length}
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
         if value > business_today():
-            raise forms.ValidationError("Birth date cannot be in the future.")
+            raise forms.ValidationError(services.SELF_REFERRAL_ERRORS["future_birth_date"])
         return value
+
+    def clean_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValidationError:
+            raise forms.ValidationError(
+                services.SELF_REFERRAL_ERRORS["phone"], code="invalid_phone"
+            ) from None
 
 
 class IntakeMatchForm(forms.Form):
@@ -343,4 +493,6 @@ class IntakeMatchForm(forms.Form):
 
 
 class IntakeRejectForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")
+    note = bounded_text(
+        TEXT, rows=2, label="Reason", error_messages={"required": "Say why it is rejected."}
+    )

@@ -1,6 +1,7 @@
-"""Pure referral rules: who may move a referral from which status to which (R-R2), what a file is by
-its content. No database access."""
+"""Pure referral rules: who may move a referral from which status to which (R-R2), how far ahead a
+service may be asked for, what a file is by its content. No database access."""
 
+import datetime
 import io
 import re
 import warnings
@@ -50,6 +51,27 @@ def transition_problem(current: str, target: str, parties: set[str]) -> str | No
 
 def next_steps(current: str) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == current and to != Status.CLOSED]
+
+
+def latest_start_date(today: datetime.date) -> datetime.date:
+    """The latest requested start date a referral may ask for: one year from today (29 February
+    gives 28 February)."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
+def start_date_problem(requested: datetime.date, today: datetime.date) -> str | None:
+    """Why a requested start date is refused (None if it is not): no more than a year ahead, since
+    eligibility so far out cannot be known. The wizard's form, the API and the service all ask."""
+    latest = latest_start_date(today)
+    if requested > latest:
+        return (
+            f"The requested start date can be at most a year ahead: {latest:%-d %B %Y} or "
+            "earlier. Refer the member closer to the time."
+        )
+    return None
 
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -64,7 +64,7 @@ def referral_detail(user, pk: int) -> Referral:
     """One referral with its history, messages and attachments; 404 outside the user's scope."""
     qs = (
         _with_list_relations(visible_referrals(user))
-        .select_related("referring_user")
+        .select_related("referring_user", "requested_provider")
         .prefetch_related(
             "populations",
             Prefetch("history", queryset=StatusChange.objects.select_related("actor")),
@@ -100,3 +100,18 @@ def pending_self_referrals(user) -> QuerySet[SelfReferral]:
     if not user.is_caloptima_staff:
         return SelfReferral.objects.none()
     return SelfReferral.objects.filter(status="pending").select_related("service")
+
+
+SEARCH_WORDS = 6  # a longer search is narrowed by its first words
+
+
+def matching(qs: QuerySet[Referral], text: str) -> QuerySet[Referral]:
+    """A work list's search, inside the scope `qs` already has (R-X2): part of the referral
+    reference, the member's exact CIN, or every word in the member's first or last name."""
+    text = " ".join((text or "").split())
+    if not text:
+        return qs
+    name = Q()
+    for word in text.split()[:SEARCH_WORDS]:
+        name &= Q(member__first_name__icontains=word) | Q(member__last_name__icontains=word)
+    return qs.filter(name | Q(reference__icontains=text) | Q(member__cin=text.upper()))

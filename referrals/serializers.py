@@ -1,9 +1,12 @@
 from rest_framework import serializers
 
+from common.dates import business_today
+from common.limits import MESSAGE, SHORT_TEXT, TEXT
 from members.models import Member, PopulationOfFocus, cin_validator, validate_not_future
 from members.serializers import CinField
 from providers.models import Organization, Service
 
+from . import rules
 from .models import Attachment, Message, Referral, StatusChange, Urgency
 
 
@@ -25,6 +28,7 @@ class MessageSerializer(serializers.ModelSerializer):
         model = Message
         fields = ["id", "author", "organization", "body", "created_at"]
         read_only_fields = ["id", "author", "organization", "created_at"]
+        extra_kwargs = {"body": {"max_length": MESSAGE}}
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -63,6 +67,14 @@ class ReferralListSerializer(serializers.ModelSerializer):
 
 class ReferralDetailSerializer(ReferralListSerializer):
     populations = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    requested_provider = serializers.CharField(
+        source="requested_provider.name",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="The provider a health network's referrer asked for; CalOptima Health assigns "
+        "(R-R4).",
+    )
     history = StatusChangeSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -70,6 +82,7 @@ class ReferralDetailSerializer(ReferralListSerializer):
         fields = ReferralListSerializer.Meta.fields + [
             "source",
             "self_referral",
+            "requested_provider",
             "populations",
             "reason",
             "notes",
@@ -96,18 +109,26 @@ class ReferralCreateSerializer(serializers.Serializer):
         queryset=Service.objects.all(),
         error_messages={"does_not_exist": "Unknown service code '{value}'."},
     )
-    requested_start_date = serializers.DateField()
-    reason = serializers.CharField()
+    requested_start_date = serializers.DateField(help_text="At most a year ahead.")
+    reason = serializers.CharField(max_length=TEXT)
     member_consent = serializers.BooleanField()
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
-    expedited_justification = serializers.CharField(required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    authorized_representative = serializers.CharField(required=False, allow_blank=True, default="")
+    expedited_justification = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT)
+    authorized_representative = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
     populations = serializers.SlugRelatedField(
         slug_field="code", queryset=PopulationOfFocus.objects.all(), many=True, required=False
     )
     receiving_organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.active(), required=False, allow_null=True
+        queryset=Organization.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text="The provider. From a health network, the provider asked for: the referral goes "
+        "to CalOptima Health for assignment and this is kept as its requested_provider (R-R4).",
     )
     self_referral = serializers.BooleanField(default=False)
     confirm_duplicate = serializers.BooleanField(default=False)
@@ -116,6 +137,12 @@ class ReferralCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if members is not None:
             self.fields["member"].queryset = members
+
+    def validate_requested_start_date(self, value):
+        problem = rules.start_date_problem(value, business_today())
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
     def validate(self, attrs):
         from members.selectors import member_by_identity
@@ -137,7 +164,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT)
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.active(), required=False, allow_null=True
     )

@@ -9,15 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from common.dates import business_date, business_today
-from common.limits import MESSAGE, TEXT
+from common.limits import MESSAGE, SHORT_TEXT, TEXT
 from common.outbox import services as outbox
+from common.phones import normalize_phone
 from members.models import Language, Member, cin_validator
 from members.rules import plain_verdict
 from members.selectors import can_see_member, eligibility_on
 from providers.models import Role
-from providers.selectors import caloptima_health, ecm_panel_of, offering_of
+from providers.selectors import (
+    caloptima_health,
+    ecm_panel_of,
+    offering_of,
+    referral_providers,
+)
 from providers.services import release_slot, take_slot
 
 from . import rules, selectors, tasks
@@ -86,6 +93,61 @@ def source_for(organization) -> str:
     return Source.OTHER
 
 
+NO_PROVIDER_NOTE = (
+    "No organization is accepting referrals for this service today: CalOptima Health assigns a "
+    "provider."
+)
+
+
+def no_provider_accepting(service) -> bool:
+    """No organization accepts referrals for the service today (e.g. every offering is paused):
+    the referral goes to CalOptima Health for assignment rather than to a dead end."""
+    return not referral_providers(service).exists()
+
+
+def unheld_populations(member, populations, on: datetime.date) -> list[str]:
+    """The claimed POF codes the member does not hold on `on` by the records (R-P2 evidence)."""
+    held = {
+        p.population.code
+        for p in member.populations.all()
+        if p.start_date <= on and (p.end_date is None or on <= p.end_date)
+    }
+    return sorted({p.code for p in populations} - held)
+
+
+def referral_warnings(*, member, on, service, populations, provider) -> dict[str, str]:
+    """What deserves a second look before a referral goes, by field, without refusing it: a
+    claimed POF the member does not hold on the date; a provider whose ECM panel has none of the
+    claimed POFs (R-P2; refused outright when the referral would go straight to it)."""
+    warnings: dict[str, str] = {}
+    populations = list(populations)
+    if service.kind != "ecm" or not populations:
+        return warnings
+    if member is not None and on is not None:
+        unheld = unheld_populations(member, populations, on)
+        if unheld:
+            warnings["populations"] = (
+                f"The member's records show no POF {', '.join(unheld)} on {on:%-d %B %Y}. The "
+                "referral will be flagged for CalOptima Health to check the evidence."
+            )
+    if provider is not None:
+        panel = ecm_panel_of(provider)
+        claimed = {p.code for p in populations}
+        if not claimed & panel:
+            warnings["receiving_organization"] = (
+                f"{provider}'s ECM panel has none of the claimed POFs "
+                f"({', '.join(sorted(claimed))}); it serves {', '.join(sorted(panel)) or 'none'}."
+            )
+    return warnings
+
+
+def assigned_by_caloptima(user) -> bool:
+    """R-R4: the user's referrals go to CalOptima Health for provider assignment (a health
+    network's staff); the provider they choose travels as the requested provider."""
+    org = getattr(user, "organization", None)
+    return bool(org and org.is_health_network and not org.is_caloptima)
+
+
 def _route(*, user, service, populations, chosen, self_referral, errors) -> tuple[object, str, str]:
     """Where a new referral goes, its first status, and why (R-R3, R-R4, R-P2)."""
     caloptima = caloptima_health()
@@ -96,8 +158,15 @@ def _route(*, user, service, populations, chosen, self_referral, errors) -> tupl
             "can mark a self-referral."
         )
         return caloptima, Status.IN_REVIEW, ""
-    if org is not None and org.is_health_network and not org.is_caloptima:
-        return caloptima, Status.IN_REVIEW, "R-R4: health network referrals go to CalOptima Health."
+    if assigned_by_caloptima(user):
+        # R-R4: the coordinator's choice travels as the requested provider; it must offer the
+        # service, and CalOptima Health assigns (a panel without the claimed POF is a warning).
+        note = "R-R4: health network referrals go to CalOptima Health for provider assignment."
+        if chosen is not None and offering_of(chosen, service) is None:
+            errors["receiving_organization"] = f"{chosen} does not offer {service.name.lower()}."
+        elif chosen is not None:
+            note += f" Requested provider: {chosen}."
+        return caloptima, Status.IN_REVIEW, note
     if service.code == HOUSING_NAVIGATION:
         if self_referral:
             offering = offering_of(org, service)
@@ -106,6 +175,8 @@ def _route(*, user, service, populations, chosen, self_referral, errors) -> tupl
             return org, Status.SENT, "R-R3: routed back to the referring CS provider to fulfil."
         return caloptima, Status.IN_REVIEW, "R-R3: housing navigation goes to CalOptima Health."
     if service.kind == "cs":
+        if chosen is None and no_provider_accepting(service):
+            return caloptima, Status.IN_REVIEW, NO_PROVIDER_NOTE
         if chosen is None:
             errors["receiving_organization"] = "Choose a provider that offers this service."
             return caloptima, Status.IN_REVIEW, ""
@@ -221,14 +292,28 @@ def create_referral(
     populations = list(populations)
     if not (reason or "").strip():
         errors["reason"] = "Say why the member needs this service."
+    for field, value, limit in (
+        ("reason", reason, TEXT),
+        ("notes", notes, TEXT),
+        ("expedited_justification", expedited_justification, TEXT),
+        ("authorized_representative", authorized_representative, SHORT_TEXT),
+    ):
+        if len((value or "").strip()) > limit:
+            errors[field] = _too_long(limit, value.strip())
     if not member_consent:
         errors["member_consent"] = "The member (or their representative) must consent."
     if urgency not in Urgency.values:
         errors["urgency"] = f"'{urgency}' is not routine or expedited."
     elif urgency == Urgency.EXPEDITED and not (expedited_justification or "").strip():
         errors["expedited_justification"] = "An expedited referral needs a justification."
+    start_problem = requested_start_date and rules.start_date_problem(
+        requested_start_date, business_today()
+    )
     if requested_start_date is None:
         errors["requested_start_date"] = "Give the requested start date."
+        review = []
+    elif start_problem:
+        errors["requested_start_date"] = start_problem
         review = []
     else:
         review = eligibility_problems(
@@ -252,15 +337,21 @@ def create_referral(
     if errors:
         raise ValidationError(errors)
     if service.kind == "ecm" and populations and requested_start_date:
-        held = {
-            p.population.code
-            for p in member.populations.all()
-            if p.start_date <= requested_start_date
-            and (p.end_date is None or requested_start_date <= p.end_date)
-        }
-        unproven = sorted({p.code for p in populations} - held)
+        unproven = unheld_populations(member, populations, requested_start_date)
         if unproven:
             review.append(f"POF {', '.join(unproven)} claimed without evidence on record.")
+    # R-R4: a provider asked for by a referrer whose referral CalOptima Health assigns.
+    requested = (
+        receiving_organization
+        if receiving_organization is not None and receiver != receiving_organization
+        else None
+    )
+    if requested is not None and "receiving_organization" in referral_warnings(
+        member=None, on=None, service=service, populations=populations, provider=requested
+    ):
+        review.append(f"The requested provider {requested} serves none of the claimed POFs.")
+    if route_note == NO_PROVIDER_NOTE:
+        review.append(NO_PROVIDER_NOTE)
     if not confirm_duplicate:
         twin = _twin_or_refuse(user, open_referrals_for(member, service).first(), key)
         if twin:
@@ -286,6 +377,7 @@ def create_referral(
                 referring_organization=user.organization,
                 referring_user=user,
                 receiving_organization=receiver,
+                requested_provider=requested,
                 self_referral=self_referral,
                 urgency=urgency,
                 expedited_justification=(expedited_justification or "").strip(),
@@ -593,6 +685,30 @@ def _confirmation_number() -> str:
     return f"SR-{part()}-{part()}"
 
 
+# R-R1: what the public self-referral form says when it refuses (in the page's language, R-M7).
+SELF_REFERRAL_ERRORS = {
+    "required": gettext_lazy("This field is required."),
+    "future_birth_date": gettext_lazy("Birth date cannot be in the future."),
+    "cin": gettext_lazy("A Medi-Cal CIN is 8 digits followed by a capital letter, e.g. 91234567A."),
+    "phone": gettext_lazy("Enter a 10-digit US phone number, for example (714) 555-0100."),
+    "language": gettext_lazy("Choose a language from the list."),
+    "service": gettext_lazy("Choose the service you are asking for."),
+    "consent": gettext_lazy("We need your consent to share this request with CalOptima Health."),
+    "too_long": gettext_lazy("Use at most %(limit)d characters (you typed %(length)d)."),
+}
+
+
+def _self_referral_text_errors(errors: dict, **texts: str) -> None:
+    """Required names, and no text longer than its column (the form shows each limit)."""
+    for field, value in texts.items():
+        limit = SelfReferral._meta.get_field(field).max_length
+        if field != "submitted_by" and not value:
+            errors[field] = SELF_REFERRAL_ERRORS["required"]
+        elif len(value) > limit:
+            too_long = {"limit": limit, "length": len(value)}
+            errors[field] = SELF_REFERRAL_ERRORS["too_long"] % too_long
+
+
 @transaction.atomic
 def submit_self_referral(
     *,
@@ -606,39 +722,49 @@ def submit_self_referral(
     cin: str = "",
     submitted_by: str = "",
 ) -> SelfReferral:
-    """A member (or someone for them) asks for ECM or a Community Support without logging in."""
+    """A member (or someone for them) asks for ECM or a Community Support without logging in. The
+    phone number is stored in one form, (714) 555-0100."""
     errors = {}
-    for field, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
-        if not (value or "").strip():
-            errors[field] = "This field is required."
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    submitted_by = (submitted_by or "").strip()
+    _self_referral_text_errors(
+        errors, first_name=first_name, last_name=last_name, submitted_by=submitted_by
+    )
+    if not (phone or "").strip():
+        errors["phone"] = SELF_REFERRAL_ERRORS["required"]
+    else:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError:
+            errors["phone"] = SELF_REFERRAL_ERRORS["phone"]
     if birth_date is None:
-        errors["birth_date"] = "This field is required."
+        errors["birth_date"] = SELF_REFERRAL_ERRORS["required"]
     elif birth_date > business_today():
-        errors["birth_date"] = "Birth date cannot be in the future."
+        errors["birth_date"] = SELF_REFERRAL_ERRORS["future_birth_date"]
     cin = (cin or "").strip().upper()
     if cin:
         try:
             cin_validator(cin)
-        except ValidationError as exc:
-            errors["cin"] = exc.messages[0]
+        except ValidationError:
+            errors["cin"] = SELF_REFERRAL_ERRORS["cin"]
     if language not in Language.values:
-        errors["language"] = "Choose a language from the list."
+        errors["language"] = SELF_REFERRAL_ERRORS["language"]
     if service is None:
-        errors["service"] = "Choose the service you are asking for."
+        errors["service"] = SELF_REFERRAL_ERRORS["service"]
     if not consent:
-        errors["consent"] = "We need your consent to share this request with CalOptima Health."
+        errors["consent"] = SELF_REFERRAL_ERRORS["consent"]
     if errors:
         raise ValidationError(errors)
     return SelfReferral.objects.create(
         confirmation_number=_confirmation_number(),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        first_name=first_name,
+        last_name=last_name,
         birth_date=birth_date,
         cin=cin,
-        phone=phone.strip(),
+        phone=phone,
         language=language,
         service=service,
-        submitted_by=(submitted_by or "").strip(),
+        submitted_by=submitted_by,
         consent=True,
     )
 
@@ -662,6 +788,8 @@ def match_self_referral(*, user, self_referral_id: int, member) -> Referral:
     review = eligibility_problems(member=member, service=form.service, on=today, errors=errors)
     if errors:
         raise ValidationError(errors)
+    if no_provider_accepting(form.service):
+        review.append(NO_PROVIDER_NOTE)
     referral = Referral.objects.create(
         member=member,
         service=form.service,

@@ -3,6 +3,9 @@
 import uuid
 from pathlib import Path
 
+import phonenumbers
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +14,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -18,12 +22,15 @@ from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import SessionWizardView
 
 from authorizations import services as authorization_services
+from common import listing
 from common.forms import apply_errors
 from common.http import safe_next
+from common.i18n import translated
+from common.limits import TEXT, limit_help
 from common.pagination import paged
 from members.models import Language
 from members.rules import plain_verdict
-from members.selectors import can_see_member, eligibility_on, member_by_identity
+from members.selectors import can_see_member, eligibility_on, member_by_identity, visible_members
 from providers.models import Organization
 from providers.selectors import (
     offerings_of_organization,
@@ -52,32 +59,113 @@ from .models import ATTACHMENT_EXTENSIONS, Attachment, Referral, Status
 PAGE_SIZE = 25
 
 
-def referral_list(request):
-    """My referrals: those the user's organization made or received, filtered, sorted, paginated."""
+# Work lists (common/listing.py): the columns each list sorts by and what its CSV holds.
+SEARCH_HELP = "Member name, CIN, or referral reference."
+_MEMBER = listing.Column("member", "Member", ("member__last_name", "member__first_name"))
+_LANGUAGE = listing.Column(
+    "language", "Language", (listing.by_label("member__preferred_language", Language.choices),)
+)
+_SERVICE = listing.Column("service", "Service", ("service__name",))
+_STATUS = listing.Column("status", "Status", (listing.by_label("status", Status.choices),))
+_URGENCY = listing.Column("urgency", "Urgency", ("urgency",))
+_FROM = listing.Column("from", "From", ("referring_organization__name",))
+REFERRAL_COLUMNS = (
+    listing.Column("reference", "Reference", ("reference",)),
+    _MEMBER,
+    _LANGUAGE,
+    _SERVICE,
+    _STATUS,
+    listing.Column("with", "With", ("receiving_organization__name",)),
+    _URGENCY,
+    listing.Column("created", "Created", ("created_at",)),
+    listing.Column("messages", "Messages", ("unread",)),
+)
+INBOX_COLUMNS = (
+    listing.Column("reference", "Reference", ("reference",)),
+    _MEMBER,
+    _LANGUAGE,
+    _SERVICE,
+    _FROM,
+    _URGENCY,
+    _STATUS,
+    listing.Column("decide", "Decide"),
+)
+REFERRAL_CSV = (
+    ("reference", lambda r: r.reference),
+    ("member", lambda r: f"{r.member.last_name}, {r.member.first_name}"),
+    ("preferred_language", lambda r: r.member.get_preferred_language_display()),
+    ("service", lambda r: r.service.name),
+    ("status", lambda r: r.get_status_display()),
+    ("from", lambda r: r.referring_organization or "Self-referral"),
+    ("with", lambda r: r.receiving_organization),
+    ("urgency", lambda r: r.get_urgency_display()),
+    ("created", lambda r: timezone.localtime(r.created_at).date().isoformat()),
+)
+
+
+def _referral_rows(request):
+    """The referral list as asked: scope (R-X2), filters, search and sort."""
+    work = listing.WorkList(
+        request,
+        "referrals",
+        REFERRAL_COLUMNS,
+        form_kwargs={"help_text": SEARCH_HELP},
+        kept_params=tuple(ReferralFilter.base_filters),
+    )
     qs = selectors.referral_list(request.user, unread_for=request.user)
-    filters = ReferralFilter(request.GET or None, queryset=qs)
+    data = request.POST if request.method == "POST" else request.GET
+    filters = ReferralFilter(data or None, queryset=qs)
+    filters.filters.pop("ordering", None)  # the column headers sort
+    rows = filters.qs if filters.is_bound else qs
+    return work, filters, work.sort(selectors.matching(rows, work.criteria.get("q", "")))
+
+
+def referral_list(request):
+    """My referrals: those the user's organization made or received, searched, filtered, sorted,
+    paginated."""
+    work, filters, rows = _referral_rows(request)
+    if redirect_to := work.after_post():
+        return redirect_to
     return render(
         request,
         "referrals/list.html",
-        {"filter": filters, **paged(request, filters.qs if filters.is_bound else qs, PAGE_SIZE)},
+        {"filter": filters, "listing": work, **paged(request, rows, PAGE_SIZE)},
     )
+
+
+def referral_list_export(request):
+    """The filtered referral list, every page, as CSV (recorded as an export, R-X3)."""
+    _, _, rows = _referral_rows(request)
+    return listing.csv_response(listing.export_rows(rows), REFERRAL_CSV, "referrals.csv")
+
+
+def _inbox_rows(request):
+    work = listing.WorkList(request, "inbox", INBOX_COLUMNS, form_kwargs={"help_text": SEARCH_HELP})
+    rows = selectors.matching(selectors.inbox(request.user), work.criteria.get("q", ""))
+    return work, work.sort(rows)
 
 
 def inbox(request):
     """What waits on the user's organization, with its published capacity."""
-    rows = [
-        (r, {name for name, _, _ in available_actions(request.user, r)})
-        for r in selectors.inbox(request.user)
-    ]
+    work, rows = _inbox_rows(request)
+    if redirect_to := work.after_post():
+        return redirect_to
     return render(
         request,
         "referrals/inbox.html",
         {
-            "rows": rows,
+            "listing": work,
+            "rows": [(r, {name for name, *_ in available_actions(request.user, r)}) for r in rows],
             "capacity": offerings_of_organization(request.user.organization),
             "move_form": MoveForm(),
         },
     )
+
+
+def inbox_export(request):
+    """The inbox as searched and sorted, every page, as CSV (recorded as an export, R-X3)."""
+    _, rows = _inbox_rows(request)
+    return listing.csv_response(listing.export_rows(rows), REFERRAL_CSV, "referral-inbox.csv")
 
 
 ACTIONS = {
@@ -323,9 +411,10 @@ def resend(request, pk: int):
     """Send a declined referral to another provider: choose the provider, nothing retyped."""
     referral = selectors.referral_detail(request.user, pk)
     problem = services.resend_problem(request.user, referral)
-    if problem:
-        messages.error(request, problem)
-        return redirect("referrals:detail", referral.pk)
+    if problem:  # said on the page itself: no message left waiting in the session
+        return render(
+            request, "referrals/resend.html", {"referral": referral, "problem": problem}, status=409
+        )
     org = request.user.organization
     form = ResendForm(
         request.POST if request.method == "POST" else None,
@@ -463,18 +552,119 @@ class NewReferralWizard(SessionWizardView):
             }
         if step == "details":
             service = self._service()
+            member_data = self._member_step()
+            member, on = member_data.get("member"), member_data.get("requested_start_date")
+            held = None
+            if member is not None and on is not None and not self._plain(member):
+                held = {
+                    p.population.code
+                    for p in member.populations.all()
+                    if p.start_date <= on and (p.end_date is None or on <= p.end_date)
+                }
             return {
                 "service": service,
                 "user": self.request.user,
                 "providers": referral_providers(service) if service else None,
+                "held": held,
+                "on": on,
             }
         return {}
+
+    def get(self, request, *args, **kwargs):
+        """A fresh wizard; `?member=<id>` (from the member's page) fills in a member the user may
+        see, and is ignored otherwise (R-X2). The id only: no CIN or name in the address."""
+        self.storage.reset()
+        self.storage.current_step = self.steps.first
+        wanted = request.GET.get("member", "")
+        if wanted.isdigit() and len(wanted) <= 18:
+            found = visible_members(request.user).filter(pk=int(wanted)).first()
+            if found is not None:
+                self.storage.extra_data["member"] = found.pk
+        return self.render(self.get_form())
 
     def get_form_initial(self, step):
         if step == "review":
             token = self.storage.extra_data.setdefault("token", uuid.uuid4().hex)
             return {"token": token}
+        if step == "member" and self.storage.extra_data.get("member"):
+            found = visible_members(self.request.user).filter(pk=self.storage.extra_data["member"])
+            return {"cin": m.cin, "birth_date": m.birth_date} if (m := found.first()) else {}
         return super().get_form_initial(step)
+
+    # Back keeps what was typed on the step being left (even incomplete) as a draft, shown again,
+    # without error messages, when the user comes forward; Continue is the form's first button.
+
+    def render_goto_step(self, goto_step, **kwargs):
+        leaving = self.request.POST.get(f"{self.prefix}-current_step")
+        if leaving == self.steps.current and leaving != "review":
+            form = self.get_form(data=self.request.POST, files=self.request.FILES)
+            self.storage.set_step_data(leaving, self.process_step(form))
+            if self.request.FILES:
+                self.storage.set_step_files(leaving, self.request.FILES)
+            drafts = self.storage.extra_data.setdefault("drafts", [])
+            if leaving not in drafts:
+                drafts.append(leaving)
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def _draft_form(self, step):
+        """The step's form unbound, filled with what was typed before Back (no errors shown)."""
+        typed = self.get_form(step, data=self.storage.get_step_data(step))
+        initial = {
+            name: typed[name].data
+            for name, field in typed.fields.items()
+            if not isinstance(field, forms.FileField)
+        }
+        form = self.get_form(step)
+        form.initial.update(initial)
+        return form
+
+    def process_step(self, form):
+        drafts = self.storage.extra_data.get("drafts", [])
+        if self.steps.current in drafts:
+            drafts.remove(self.steps.current)
+        return super().process_step(form)
+
+    def process_step_files(self, form):
+        """Files chosen earlier on the details step stay unless others are chosen (a file input
+        cannot be filled in again by the page)."""
+        files = super().process_step_files(form)
+        if self.steps.current == "details" and not files:
+            return self.storage.get_step_files("details")
+        return files
+
+    def render_next_step(self, form, **kwargs):
+        # A claim or a provider that deserves a second look: said once, beside the field, on
+        # the details step; Continue again goes on (a warning, not a refusal).
+        if self.steps.current == "details":
+            warnings = self._warnings(form.cleaned_data)
+            seen = sorted(warnings.items())
+            if warnings and self.storage.extra_data.get("warned") != [list(w) for w in seen]:
+                self.storage.extra_data["warned"] = [list(w) for w in seen]
+                form.warn(warnings)
+                return self.render(form, **kwargs)
+        next_step = self.steps.next
+        if next_step in self.storage.extra_data.get("drafts", []):
+            self.storage.current_step = next_step
+            return self.render(self._draft_form(next_step), **kwargs)
+        return super().render_next_step(form, **kwargs)
+
+    def _warnings(self, details) -> dict[str, str]:
+        member_data = self._member_step()
+        member = member_data.get("member")
+        service = self._service()
+        if details is None or service is None or member is None or self._plain(member):
+            return {}
+        return services.referral_warnings(
+            member=member,
+            on=member_data.get("requested_start_date"),
+            service=service,
+            populations=details.get("populations") or [],
+            provider=details.get("receiving_organization"),
+        )
+
+    def _kept_files(self) -> list[str]:
+        stored = self.storage.data[self.storage.step_files_key].get("details", {})
+        return [f["name"] for f in stored.values()]
 
     def post(self, *args, **kwargs):
         # A repeated final POST (double click, retry) lands on the referral it already made.
@@ -501,13 +691,30 @@ class NewReferralWizard(SessionWizardView):
             context["verdict"] = plain_verdict(verdict) if context["plain"] else verdict
         service = self._service() if step in ("details", "review") else None
         context["service"] = service
+        if step == "member" and self.storage.extra_data.get("member"):
+            context["preselected"] = (
+                visible_members(self.request.user)
+                .filter(pk=self.storage.extra_data["member"])
+                .first()
+            )
         if step == "details" and service is not None:
             context["not_accepting"] = [
                 o for o in offerings_of_service(service) if not o.accepting_referrals
             ]
             context["routes_to_caloptima"] = service.code == services.HOUSING_NAVIGATION
+            context["health_network"] = getattr(form, "health_network", False)
+            context["no_provider"] = getattr(form, "no_provider", False)
+            context["warnings"] = getattr(form, "warnings", {})
+            context["kept_files"] = self._kept_files()
         if step == "review":
             context["details"] = self.get_cleaned_data_for_step("details")
+            context["warnings"] = self._warnings(context["details"])
+            context["health_network"] = services.assigned_by_caloptima(self.request.user)
+            context["no_provider"] = service is not None and (
+                service.kind == "cs"
+                and service.code != services.HOUSING_NAVIGATION
+                and services.no_provider_accepting(service)
+            )
             if member is not None and service is not None:
                 # R-X2: the warning names the open referral only to a user who may see it.
                 duplicate = selectors.open_referrals_for(member, service).first()
@@ -567,47 +774,85 @@ new_referral = NewReferralWizard.as_view()
 # --- Public self-referral and intake (R-R1) -------------------------------------------------------
 
 
+def _caloptima_phone() -> dict:
+    """CalOptima Health Customer Service as the public pages give it (settings.CALOPTIMA_PHONE)."""
+    number = phonenumbers.parse(settings.CALOPTIMA_PHONE, "US")
+    return {
+        "number": settings.CALOPTIMA_PHONE,
+        "tel": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        "tty": settings.CALOPTIMA_TTY,
+    }
+
+
+@translated  # R-M7: English or Spanish, as the visitor chooses
 @login_not_required
 @ratelimit(key="ip", rate="5/h", method="POST", block=False)
 def self_referral(request):
-    # Bound on every POST, even an empty one (an unbound form cannot carry the limit's error).
+    if request.method == "POST" and getattr(request, "limited", False):
+        # Nothing typed is kept or echoed: the visitor is told to call, with the number.
+        response = render(
+            request,
+            "referrals/self_referral_limited.html",
+            {"caloptima": _caloptima_phone()},
+            status=429,
+        )
+        response["Retry-After"] = "3600"
+        return response
     form = SelfReferralForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if getattr(request, "limited", False):
-            form.is_valid()
-            form.add_error(
-                None, "Too many requests from this connection. Please call CalOptima Health."
-            )
-        elif form.is_valid():
-            try:
-                submitted = services.submit_self_referral(**form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                request.session["self_referral_confirmation"] = submitted.confirmation_number
-                return redirect("self_referral_thanks")
-    return render(request, "referrals/self_referral.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = services.submit_self_referral(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session["self_referral_confirmation"] = submitted.confirmation_number
+            return redirect("self_referral_thanks")
+    return render(
+        request, "referrals/self_referral.html", {"form": form, "caloptima": _caloptima_phone()}
+    )
 
 
+@translated
 @login_not_required
 def self_referral_thanks(request):
     number = request.session.get("self_referral_confirmation")
     if not number:
         return redirect("self_referral")
-    return render(request, "referrals/self_referral_thanks.html", {"number": number})
+    return render(
+        request,
+        "referrals/self_referral_thanks.html",
+        {
+            "number": number,
+            "caloptima": _caloptima_phone(),
+            "callback_days": settings.SELF_REFERRAL_CALLBACK_BUSINESS_DAYS,
+        },
+    )
 
 
-def intake(request):
+def intake(request, *, rejecting=None, reject_form=None, status=200):
     if not request.user.is_caloptima_staff:
         raise Http404
+    pending = list(selectors.pending_self_referrals(request.user))
+    # Services no organization accepts today: matching keeps the referral at CalOptima Health
+    # for assignment, and the page says so rather than leading to an empty provider list.
+    unassignable = {
+        s.service_id
+        for s in {p.service_id: p for p in pending}.values()
+        if services.no_provider_accepting(s.service)
+    }
     return render(
         request,
         "referrals/intake.html",
         {
-            "pending": selectors.pending_self_referrals(request.user),
+            "pending": pending,
+            "unassignable": unassignable,
             "match_form": IntakeMatchForm(),
-            "reject_form": IntakeRejectForm(),
+            "reject_form": reject_form or IntakeRejectForm(),
+            "rejecting": rejecting,
+            "text_limit": TEXT,
+            "reject_help": limit_help(TEXT),
         },
+        status=status,
     )
 
 
@@ -628,7 +873,10 @@ def intake_match(request, pk: int):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("referrals:intake")
-    messages.success(request, f"Matched: referral {referral.reference} is in review.")
+    said = f"Matched: referral {referral.reference} is in review."
+    if services.no_provider_accepting(referral.service):
+        said += " No organization accepts this service today: it stays with CalOptima Health."
+    messages.success(request, said)
     return redirect("referrals:detail", referral.pk)
 
 
@@ -637,10 +885,14 @@ def intake_reject(request, pk: int):
     if not request.user.is_caloptima_staff:
         raise Http404
     form = IntakeRejectForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.reject_self_referral(user=request.user, self_referral_id=pk, note=note)
-        messages.success(request, "Self-referral rejected.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if form.is_valid():
+        try:
+            services.reject_self_referral(
+                user=request.user, self_referral_id=pk, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error("note", exc.messages)
+    if form.errors:  # the page again, the refusal beside the reason, the text kept
+        return intake(request, rejecting=pk, reject_form=form, status=400)
+    messages.success(request, "Self-referral rejected.")
     return redirect("referrals:intake")

@@ -752,3 +752,116 @@ def test_r_x2_duplicate_of_another_organizations_referral_is_409_without_naming_
     confirmed = coordinator_api.post(LIST, body(confirm_duplicate=True), format="json")
     assert confirmed.status_code == 201 and Referral.objects.count() == 2
     assert theirs.reference not in confirmed.content.decode()
+
+
+# --- Issue 10: bounds, the requested provider (R-R4), no dead end -----------------------------
+
+
+def a_year_and_a_day_ahead() -> str:
+    from referrals import rules
+
+    return (rules.latest_start_date(business_today()) + datetime.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "says"),
+    [
+        pytest.param(
+            {"requested_start_date": "far"}, "requested_start_date", "a year ahead", id="far-date"
+        ),
+        pytest.param({"reason": "x" * 200_000}, "reason", "4000", id="reason-200k"),
+        pytest.param({"notes": "x" * 4001}, "notes", "4000", id="notes"),
+        pytest.param(
+            {"urgency": "expedited", "expedited_justification": "x" * 4001},
+            "expedited_justification",
+            "4000",
+            id="justification",
+        ),
+        pytest.param(
+            {"authorized_representative": "x" * 201},
+            "authorized_representative",
+            "200",
+            id="representative",
+        ),
+    ],
+)
+def test_out_of_bounds_input_is_400_keyed_by_the_field_and_saves_nothing(
+    coordinator_api, member, mercy_house, overrides, field, says
+):
+    if overrides.get("requested_start_date") == "far":
+        overrides["requested_start_date"] = a_year_and_a_day_ahead()
+    before = counts()
+
+    response = coordinator_api.post(LIST, body(**overrides), format="json")
+
+    assert response.status_code == 400, response.data
+    assert says in " ".join(response.data[field])
+    assert counts() == before
+
+
+def test_a_start_date_exactly_a_year_ahead_is_accepted(coordinator_api, member, mercy_house):
+    from referrals import rules
+
+    latest = rules.latest_start_date(business_today()).isoformat()
+
+    response = coordinator_api.post(LIST, body(requested_start_date=latest), format="json")
+
+    assert response.status_code == 201, response.data
+
+
+def test_transition_note_and_message_are_bounded(coordinator_api, member, mercy_house, mercy_api):
+    created = coordinator_api.post(LIST, body(), format="json").data
+    referral = Referral.objects.get(pk=created["id"])
+
+    declined = mercy_api.post(action(referral, "decline"), {"note": "x" * 4001}, format="json")
+    message = mercy_api.post(f"{detail(referral)}messages/", {"body": "x" * 5001}, format="json")
+
+    assert declined.status_code == 400 and "note" in declined.data
+    assert message.status_code == 400 and "body" in message.data
+    referral.refresh_from_db()
+    assert referral.status == Status.SENT and not referral.messages.exists()
+
+
+def test_r_r4_health_network_referral_keeps_the_chosen_provider_as_requested(
+    health_network, member, mercy_house, caloptima
+):
+    from providers.models import Role
+
+    hn_coordinator = UserFactory(organization=health_network, role=Role.CARE_COORDINATOR)
+
+    response = as_user(hn_coordinator).post(LIST, body(), format="json")
+
+    assert response.status_code == 201, response.data
+    assert response.data["receiving_organization"] == caloptima.name
+    assert response.data["status"] == Status.IN_REVIEW
+    assert response.data["requested_provider"] == "Mercy House"
+    assert Referral.objects.get().requested_provider == mercy_house
+
+
+def test_r_r4_health_network_asking_for_a_provider_without_the_service_is_400(
+    health_network, member, caloptima
+):
+    from providers.models import Role
+
+    hn_coordinator = UserFactory(organization=health_network, role=Role.CARE_COORDINATOR)
+    elsewhere = CsProviderFactory()
+
+    response = as_user(hn_coordinator).post(
+        LIST, body(receiving_organization=elsewhere.pk), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "does not offer" in " ".join(response.data["receiving_organization"])
+    assert not Referral.objects.exists()
+
+
+def test_a_service_no_organization_accepts_goes_to_caloptima_for_assignment(
+    coordinator_api, member, meals, caloptima
+):
+    response = coordinator_api.post(LIST, body(receiving_organization=None), format="json")
+
+    assert response.status_code == 201, response.data
+    assert response.data["receiving_organization"] == caloptima.name
+    assert response.data["status"] == Status.IN_REVIEW
+    assert response.data["needs_review"] is True
+    assert "No organization is accepting" in response.data["review_notes"]

@@ -1,5 +1,7 @@
 """Pure referral rules: who may move a referral where (R-R2), what a file is by its content."""
 
+import datetime
+
 import pytest
 
 from referrals import rules
@@ -147,3 +149,26 @@ def test_attachment_size_limit_is_10_mb(size, ok):
 
 def test_attachment_empty_refused():
     assert rules.attachment_problem(b"", 0) == (None, "is empty.")
+
+
+# --- How far ahead a service may be asked for (issue 10) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "requested", "refused"),
+    [
+        (datetime.date(2026, 11, 25), datetime.date(2026, 11, 25), False),
+        (datetime.date(2026, 11, 25), datetime.date(2027, 11, 25), False),
+        (datetime.date(2026, 11, 25), datetime.date(2027, 11, 26), True),
+        (datetime.date(2026, 11, 25), datetime.date(2031, 1, 1), True),
+        (datetime.date(2026, 11, 25), datetime.date(2020, 1, 1), False),  # the past is for review
+        (datetime.date(2028, 2, 29), datetime.date(2029, 2, 28), False),
+        (datetime.date(2028, 2, 29), datetime.date(2029, 3, 1), True),
+    ],
+)
+def test_requested_start_date_at_most_a_year_ahead(today, requested, refused):
+    problem = rules.start_date_problem(requested, today)
+
+    assert (problem is not None) == refused
+    if refused:
+        assert "at most a year ahead" in problem

@@ -24,7 +24,7 @@ from providers.selectors import caloptima_health
 
 from . import rules, tasks
 from .models import Kind, Notice
-from .texts import REASONS_ES, RIGHT_TO_LEFT, TAGLINES, TEXTS, format_date
+from .texts import REASONS_ES, RIGHT_TO_LEFT, TAGLINES, TEXTS, format_date, service_name
 
 log = logging.getLogger(__name__)
 # The decision kinds that may get a letter, for some service kind (R-N2).
@@ -182,7 +182,7 @@ def letter_context(event: Event) -> dict:
     fmt = lambda day: format_date(day, language)  # noqa: E731
     fields = {
         "name": member.full_name,
-        "service": authorization.service.name,
+        "service": service_name(authorization.service, language),
         "provider": authorization.provider.name,
         "sender": sender.name,
         "start": fmt(authorization.start_date),

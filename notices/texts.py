@@ -239,3 +239,31 @@ def format_date(day, language: str) -> str:
     if language == "es":
         return f"{day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
     return f"{day:%B} {day.day}, {day.year}"
+
+
+# Service names in Spanish letters (R-N6: a letter speaks one language); a service missing here
+# keeps its stored name.
+SERVICE_NAMES_ES = {
+    "ECM": "Administración de Atención Mejorada (ECM)",
+    "CS_HOUSING_NAVIGATION": "Servicios de transición y navegación de vivienda",
+    "CS_HOUSING_DEPOSITS": "Depósitos de vivienda",
+    "CS_HOUSING_TENANCY": "Servicios de arrendamiento y sostenimiento de vivienda",
+    "CS_RECUPERATIVE_CARE": "Cuidado recuperativo (relevo médico)",
+    "CS_POST_HOSPITALIZATION_HOUSING": "Vivienda a corto plazo después de la hospitalización",
+    "CS_RESPITE": "Servicios de relevo para cuidadores",
+    "CS_DAY_HABILITATION": "Programas de habilitación diurna",
+    "CS_ASSISTED_LIVING_TRANSITION": "Transición a un centro de vida asistida",
+    "CS_COMMUNITY_TRANSITION": "Servicios de transición a la comunidad",
+    "CS_PERSONAL_CARE_HOMEMAKER": "Cuidado personal y servicios de ama de casa",
+    "CS_HOME_MODIFICATIONS": "Adaptaciones de accesibilidad en el hogar",
+    "CS_MEDICALLY_TAILORED_MEALS": "Comidas adaptadas por razones médicas",
+    "CS_SOBERING_CENTERS": "Centros de sobriedad",
+    "CS_ASTHMA_REMEDIATION": "Remediación del asma",
+    "CS_TRANSITIONAL_RENT": "Renta de transición",
+}
+
+
+def service_name(service, language: str) -> str:
+    if language == "es":
+        return SERVICE_NAMES_ES.get(service.code, service.name)
+    return service.name

@@ -15,7 +15,7 @@ from common.outbox.models import Message
 from notices import rules, services, tasks
 from notices.models import Notice
 from tests.members.factories import member_with_history
-from tests.notices.pdf import page_count, pdf_text, save_page_png
+from tests.notices.pdf import page_count, pdf_text, reader, save_page_png, text_positions
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ D = datetime.date
 EXPLANATION = "Your provider's notes do not show a need for this service now."
 EXPLAINED = {"member_explanation": EXPLANATION}
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "letters"
+SHOTS = Path("/tmp/shots/letters")
 
 
 def en_date(day: datetime.date) -> str:
@@ -422,3 +423,220 @@ def test_letter_page_one_as_an_image(open_request, reviewer, decide, tmp_path):
     notice = Notice.objects.get()
     png = save_page_png(notice.pdf, ARTIFACTS / "denial-housing-navigation-page1.png", dpi=80)
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+# --- Issue 10: letters members can trust (R-N3, R-N5, R-N6) ---------------------------------------
+
+INTERNAL_NOTE = "Internal: the provider's intake nurse was short with us on the phone."
+
+
+def spanish_member(network):
+    return member_with_history(
+        health_network=network, first_name="Lucía", last_name="Ramírez", preferred_language="es"
+    )
+
+
+def test_r_n6_a_spanish_denial_speaks_spanish_only_and_never_prints_the_note(
+    open_request, reviewer, decide, network
+):
+    authorization = open_request(member=spanish_member(network))
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_medically_appropriate",
+        note=INTERNAL_NOTE,
+    )
+    notice = Notice.objects.get()
+    text = pdf_text(notice)
+    assert notice.language == "es"
+    # The reason's standard Spanish text stands in for an explanation left empty.
+    assert "La información que tenemos no muestra que este servicio sea" in text
+    assert ReasonCode.NOT_MEDICALLY_APPROPRIATE.label not in text  # no English reason
+    assert "Más sobre esta decisión" not in text  # no empty explanation heading
+    assert "nurse" not in text and "Internal" not in text  # the note for the file stays there
+    assert "Administración de Atención Mejorada (ECM)" in text  # the service named in Spanish
+    assert "Enhanced Care Management" not in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with notice.pdf.open("rb") as handle:
+        (ARTIFACTS / "denial-es-standard-text.pdf").write_bytes(handle.read())
+
+
+def test_r_n6_an_english_explanation_is_refused_for_a_spanish_letter_and_nothing_is_decided(
+    open_request, reviewer, decide, network
+):
+    from django.core.exceptions import ValidationError
+
+    authorization = open_request(member=spanish_member(network))
+    with pytest.raises(ValidationError) as exc:
+        services.decide(
+            user=reviewer,
+            authorization_id=authorization.pk,
+            decision="deny",
+            reason_code="not_eligible",
+            member_explanation="Your records do not show the need.",
+            explanation_language="en",
+        )
+    assert "in Spanish" in exc.value.message_dict["explanation_language"][0]
+    authorization.refresh_from_db()
+    assert authorization.status == "pending" and not Notice.objects.exists()
+
+
+def test_r_n6_a_spanish_explanation_is_printed_in_the_spanish_letter(
+    open_request, reviewer, decide, network
+):
+    authorization = open_request(member=spanish_member(network))
+    explanation = "Sus expedientes no muestran visitas a la sala de emergencias este año."
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_medically_appropriate",
+        member_explanation=explanation,
+        explanation_language="es",
+        note=INTERNAL_NOTE,
+    )
+    text = pdf_text(Notice.objects.get())
+    assert f"Más sobre esta decisión {explanation}" in text
+    assert "nurse" not in text
+
+
+def test_r_n6_the_note_for_the_file_never_reaches_an_english_letter(open_request, reviewer, decide):
+    authorization = open_request()
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_medically_appropriate",
+        member_explanation=EXPLANATION,
+        note=INTERNAL_NOTE,
+    )
+    text = pdf_text(Notice.objects.get())
+    assert f"More about this decision {EXPLANATION}" in text
+    assert "nurse" not in text and "Internal" not in text
+
+
+def _ask_change(authorization, asker, **fields):
+    return authorization_services.request_closure(
+        user=asker,
+        authorization_id=authorization.pk,
+        kind="modify",
+        reason="The member is doing well and needs more time.",
+        **fields,
+    )
+
+
+def test_r_n5_an_extension_given_as_asked_gets_an_approval_notice_without_appeal(
+    legacy, provider_staff, hn_staff, network, django_capture_on_commit_callbacks
+):
+    """The HN approves the provider's own requested extension: the member is told the new
+    dates, with no Notice of Action and nothing to appeal."""
+    legacy.end_date = D(2026, 12, 31)
+    legacy.save()
+    closure = _ask_change(legacy, provider_staff, end_date=D(2027, 6, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.decide_closure(user=hn_staff, closure_id=closure.pk, approve=True)
+
+    notice = Notice.objects.get(event=event)
+    assert (notice.kind, notice.sender, notice.appeal_by) == ("change_approval", network, None)
+    text = pdf_text(notice)
+    assert "Approval notice: your service was changed as asked" in text
+    assert "end date December 31, 2026 → June 30, 2027" in text
+    assert "from July 1, 2022 to June 30, 2027" in text
+    for adverse_words in ("Notice of Action", "appeal", "State Hearing", "Your Rights"):
+        assert adverse_words not in text
+    assert "Nondiscrimination notice" in text and "Language assistance" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with notice.pdf.open("rb") as handle:
+        (ARTIFACTS / "change-approval-en.pdf").write_bytes(handle.read())
+
+
+def test_r_n5_more_units_for_a_community_support_as_asked_is_no_notice_of_action(
+    open_request, reviewer, decide, provider_staff, django_capture_on_commit_callbacks
+):
+    authorization = open_request(service_code="CS_HOUSING_NAVIGATION")
+    decide(user=reviewer, authorization_id=authorization.pk, decision="approve", units=10)
+    closure = _ask_change(authorization, provider_staff, new_units=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.decide_closure(user=reviewer, closure_id=closure.pk, approve=True)
+    # R-N2: Community Supports approvals get no letter yet (a later issue); never an NOA.
+    assert not Notice.objects.filter(event=event).exists()
+    message = services.what_happens_next(event)
+    assert message.endswith("No letter goes to the member for this decision.")
+
+
+def test_r_n5_a_termination_prints_its_date_of_action(
+    legacy, provider_staff, hn_staff, end, django_capture_on_commit_callbacks
+):
+    from common.dates import business_today
+
+    last_day = business_today() + datetime.timedelta(days=10)  # the 10 days' notice, no less
+    legacy.end_date = D(2030, 6, 30)
+    legacy.save()
+    event = end(legacy, asker=provider_staff, decider=hn_staff, end_date=last_day)
+    notice = Notice.objects.get(event=event)
+    assert (notice.kind, notice.effective_date, event.effective_date) == (
+        "termination",
+        last_day,
+        last_day,
+    )
+    text = pdf_text(notice)
+    assert f"Date of action: {en_date(last_day)}." in text
+    assert f"Your last day of service is {en_date(last_day)}." in text
+    assert f"You must ask by {en_date(notice.appeal_by)}" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with notice.pdf.open("rb") as handle:
+        (ARTIFACTS / "termination-en.pdf").write_bytes(handle.read())
+
+
+def test_the_letter_shows_the_full_mailing_address_in_the_envelope_window(
+    open_request, reviewer, decide, network
+):
+    """A #10 window envelope shows 4.5in x 1.125in, 0.875in from the left and 2in from the
+    top of the folded letter: the whole address is inside it, and nothing else is."""
+    member = member_with_history(
+        health_network=network,
+        address_line1="1234 West Chapman Avenue",
+        address_line2="Apt 5B",
+        city="Orange",
+        state="CA",
+        zip_code="92868",
+    )
+    authorization = open_request(member=member)
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="not_eligible",
+        member_explanation=EXPLANATION,
+    )
+    notice = Notice.objects.get()
+    address = [member.full_name, "1234 West Chapman Avenue", "Apt 5B", "Orange, CA 92868"]
+    runs = text_positions(notice)
+    in_window = [
+        text for text, left, top in runs if 0.875 <= left <= 0.875 + 4.5 and 2.0 < top < 3.125
+    ]
+    assert in_window == address
+    assert " ".join(address) in pdf_text(notice)
+    save_page_png(notice, SHOTS / "denial-with-address-page1.png")
+
+
+@pytest.mark.parametrize("preferred, lang", [("es", "es"), ("en", "en"), ("vi", "en")])
+def test_letters_are_tagged_pdf_in_the_letters_language(
+    open_request, reviewer, decide, network, preferred, lang
+):
+    member = member_with_history(health_network=network, preferred_language=preferred)
+    authorization = open_request(member=member)
+    decide(
+        user=reviewer,
+        authorization_id=authorization.pk,
+        decision="deny",
+        reason_code="duplicative",
+        **({} if preferred == "es" else EXPLAINED),
+    )
+    catalog = reader(Notice.objects.get()).trailer["/Root"]
+    assert "/StructTreeRoot" in catalog  # a structure tree screen readers follow
+    assert bool(catalog["/MarkInfo"]["/Marked"])  # /Marked true: a tagged PDF
+    assert catalog["/Lang"] == lang
+    kids = catalog["/StructTreeRoot"].get_object()["/K"]
+    assert kids  # the tree is not empty

@@ -282,4 +282,5 @@ def test_r_r2_the_resend_page_is_closed_to_others(mercy_staff, stranger, decline
 
     assert signed_in(stranger).get(url).status_code == 404
     response = signed_in(mercy_staff).post(url, {"receiving_organization": "1"})
-    assert response.status_code == 302 and Referral.objects.count() == 1
+    assert response.status_code == 409 and Referral.objects.count() == 1
+    assert "Only the organization that made the referral" in response.content.decode()

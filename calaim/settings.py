@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "common.i18n.PublicPagesLocaleMiddleware",  # LocaleMiddleware for the public pages (R-M7)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +128,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The public self-referral pages are offered in these (common.i18n); staff pages are English.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "America/Los_Angeles"  # business dates are computed here (common.dates)
 # Date-times are shown with their zone (PST/PDT): DATETIME_FORMAT and SHORT_DATETIME_FORMAT here.
 FORMAT_MODULE_PATH = ["calaim.formats"]
@@ -285,6 +291,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024  # attachments are checked agains
 RATELIMIT_VIEW = None
 # Behind a proxy the client address comes from X-Forwarded-For (public self-referral rate limit).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# CalOptima Health Customer Service, as members are told to call it (the public pages).
+CALOPTIMA_PHONE = env.str("CALOPTIMA_PHONE", default="1-888-587-8088")
+CALOPTIMA_TTY = env.str("CALOPTIMA_TTY", default="711")
+# R-R1: how soon intake staff call a public self-referrer back; the thank-you page promises it.
+SELF_REFERRAL_CALLBACK_BUSINESS_DAYS = env.int("SELF_REFERRAL_CALLBACK_BUSINESS_DAYS", default=5)
 
 # --- Sign-in and sessions (R-X3 automatic logoff) ----------------------------------------------
 # django-axes: after AXES_FAILURE_LIMIT failed sign-ins for one username, or from one address,
@@ -351,6 +362,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

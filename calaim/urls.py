@@ -1,6 +1,8 @@
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from providers import account_views
@@ -27,6 +29,8 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("refer/", referral_views.self_referral, name="self_referral"),
     path("refer/received/", referral_views.self_referral_thanks, name="self_referral_thanks"),
+    # The public pages' language switch (a POST; sets the language cookie, back to the same page).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/login/", account_views.admin_login),  # two-step sign-in for the admin too
     path("audit/", include("common.audit.urls")),  # R-X3 compliance view
     path("admin/", admin.site.urls),

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from members.models import Language
+
 
 class Source(models.TextChoices):
     SELF = "self", "Self (member or family)"
@@ -259,3 +261,13 @@ class SelfReferral(models.Model):
 
     def __str__(self):
         return self.confirmation_number
+
+    @property
+    def language_name(self) -> str:
+        """The preferred language's name for staff (R-M7): 'Spanish', not 'es'."""
+        return Language(self.language).label if self.language in Language.values else self.language
+
+    @property
+    def needs_interpreter(self) -> bool:
+        """R-M7: interpreter services are offered to members who prefer a language not English."""
+        return self.language != Language.ENGLISH

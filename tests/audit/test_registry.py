@@ -16,7 +16,7 @@ NOT_MEMBER_INFORMATION = {
     "home", "healthz", "login", "logout", "login_verify", "login_enrol", "session_status",
     "security", "security_enrol", "invite_accept", "invite_done", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
-    "self_referral_thanks", "api-root", "schema", "api-docs",
+    "self_referral_thanks", "set_language", "api-root", "schema", "api-docs",
     "providers:directory", "providers:users", "providers:user_role", "providers:user_active",
     "providers:user_invite", "providers:user_token", "providers:capacity",
     "providers:capacity_list",

@@ -897,7 +897,7 @@ def test_r_r1_caloptima_staff_match_a_self_referral_to_an_in_review_referral(
     assert referral.receiving_organization == caloptima
     assert referral.status == Status.IN_REVIEW
     assert referral.reference.endswith(f"{referral.pk:06d}")
-    assert "714-555-0100" in referral.referrer_contact
+    assert "(714) 555-0100" in referral.referrer_contact  # stored in one form
     assert list(referral.history.values_list("from_status", "to_status", "actor")) == [
         ("", Status.SUBMITTED, None),
         (Status.SUBMITTED, Status.IN_REVIEW, caloptima_staff.pk),

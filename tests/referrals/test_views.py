@@ -661,7 +661,7 @@ def test_r_r1_public_self_referral_is_rate_limited_per_address(client):
 
     response = client.post(reverse("self_referral"), self_referral_post())
 
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Too many requests from this connection" in response.content.decode()
     assert SelfReferral.objects.count() == 5
     other = client.post(reverse("self_referral"), self_referral_post(), REMOTE_ADDR="203.0.113.9")

@@ -103,6 +103,7 @@ PUBLIC = {
     "healthz",
     "refer/",
     "refer/received/",
+    "i18n/setlang/",  # the public pages' language switch
     "accounts/login/",
     "accounts/login/verify/",
     "accounts/login/enrol/",

@@ -174,3 +174,25 @@ def pending_closures_for(user) -> QuerySet[ClosureRequest]:
     if user.organization and user.organization.is_health_network:
         return qs.filter(authorization__health_network_id=user.organization_id)
     return qs.none()
+
+
+SEARCH_WORDS = 6  # a longer search is narrowed by its first words
+MAX_ID = 2**63 - 1
+
+
+def matching(qs: QuerySet[Authorization], text: str) -> QuerySet[Authorization]:
+    """A work list's search, inside the scope `qs` already has (R-X2): the authorization number,
+    part of the HN authorization number, the member's exact CIN, or every word in the member's
+    first or last name. Never the referral's reference: a provider may hold an authorization
+    whose referral it may not see (R-X2 per record)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return qs
+    name = Q()
+    for word in text.split()[:SEARCH_WORDS]:
+        name &= Q(member__first_name__icontains=word) | Q(member__last_name__icontains=word)
+    found = name | Q(hn_authorization_number__icontains=text) | Q(member__cin=text.upper())
+    number = text.removeprefix("#")
+    if number.isascii() and number.isdigit() and int(number) <= MAX_ID:
+        found |= Q(pk=int(number))
+    return qs.filter(found)

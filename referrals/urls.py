@@ -5,8 +5,10 @@ from . import views
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
+    path("export/", views.referral_list_export, name="export"),
     path("new/", views.new_referral, name="new"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/export/", views.inbox_export, name="inbox_export"),
     path("intake/", views.intake, name="intake"),
     path("intake/<int:pk>/match/", views.intake_match, name="intake_match"),
     path("intake/<int:pk>/reject/", views.intake_reject, name="intake_reject"),

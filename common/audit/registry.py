@@ -75,9 +75,8 @@ SELF_REFERRAL = "referrals.selfreferral"
 
 ROUTES = {
     # Browser
-    # A POST is the search; a GET shows it again, sorted (?search=<token>, common/listing.py).
-    "members:search": work_list(MEMBER),
-    "members:export": export(MEMBER),
+    "members:search": Route(MEMBER, None, None, write=Event.SEARCH),  # a POST is the search
+    "members:export": Route(MEMBER, Event.EXPORT, None, write=Event.EXPORT),  # POSTed search
     "members:detail": record(MEMBER),
     "referrals:list": work_list(REFERRAL),
     "referrals:export": export(REFERRAL),

@@ -162,15 +162,15 @@ def test_reviewer_finds_member_checks_eligibility_r_m4_and_filters_directory(
     reasons = page.locator("ul.reasons")
     expect(verdicts).to_contain_text("ECM: not eligible")
     expect(verdicts).to_contain_text("Community Supports: eligible")
-    expect(reasons.locator("li.blocking")).to_contain_text("R-M4")
+    expect(reasons.locator("li.blocking")).to_contain_text("PACE members do not receive ECM")
 
     # Before the move to PACE: Medi-Cal with a live POF, ECM eligible (R-M6).
     check_eligibility_on(page, "2024-03-01")
     expect(page.get_by_role("heading", name="Eligibility on 1 March 2024")).to_be_visible()
     expect(verdicts).to_contain_text("ECM: eligible")
     expect(verdicts).not_to_contain_text("not eligible")
-    expect(reasons).to_contain_text("R-M6")
-    expect(reasons).not_to_contain_text("R-M4")
+    expect(reasons).to_contain_text("Eligible for ECM through POF 2 (Individuals at risk")
+    expect(reasons).not_to_contain_text("PACE")
     screenshot(page, "06-member-eligible-2024-03-01")
 
     # After the move: R-M4 blocks ECM, Community Supports stay open.
@@ -180,8 +180,9 @@ def test_reviewer_finds_member_checks_eligibility_r_m4_and_filters_directory(
     expect(verdicts).to_contain_text("Community Supports: eligible")
     blocking = reasons.locator("li.blocking")
     expect(blocking).to_have_count(1)
-    expect(blocking).to_contain_text("R-M4")
-    expect(blocking).to_contain_text("PACE members do not receive ECM")
+    expect(blocking).to_have_text(
+        "PACE members do not receive ECM: PACE already coordinates their care."
+    )
     screenshot(page, "07-member-pace-2024-09-01-r-m4")
 
     # Before any enrolment: nothing at all (R-M3).
@@ -189,7 +190,7 @@ def test_reviewer_finds_member_checks_eligibility_r_m4_and_filters_directory(
     expect(verdicts).to_contain_text("ECM: not eligible")
     expect(verdicts).to_contain_text("Community Supports: not eligible")
     expect(reasons.locator("li.blocking")).to_contain_text(
-        "R-M3 No active Medi-Cal managed care enrolment on 1 June 2021."
+        "No active Medi-Cal managed care enrolment on 1 June 2021."
     )
     screenshot(page, "08-member-not-enrolled-2021-06-01-r-m3")
 

@@ -6,7 +6,6 @@ synthetic (seed_demo)."""
 
 import io
 import re
-import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +19,7 @@ from notices.models import Notice
 from notices.rules import letter_language
 from providers.models import User
 from tests.browser.test_referral_journeys import fact, nav, sign_in, sign_out, status_badge
+from tests.notices.pdf import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -50,11 +50,6 @@ def history(page):
 
 def letters(page):
     return page.locator("section[aria-labelledby=let-h]")
-
-
-def pdf_text(path) -> str:
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
 
 
 def expected_due_states(queue):
@@ -172,7 +167,9 @@ def test_reviewer_works_the_queue_denies_and_approves_and_the_letters_appear(
     # Deny without a reason: the error stands beside the Reason field, nothing changes.
     decision = page.locator("section[aria-labelledby=dec-h]")
     decision.get_by_label("Deny", exact=True).check()
-    decision.get_by_role("button", name="Record decision").click()
+    # A denial asks first (data-confirm): the button says Deny and the dialog confirms it.
+    decision.get_by_role("button", name="Deny", exact=True).click()
+    page.locator("#confirm-yes").click()
     reason_field = decision.locator(".field").filter(has=page.locator("#id_reason_code"))
     expect(reason_field).to_have_class(re.compile(r"\bhas-error\b"))
     expect(reason_field.locator("p.error")).to_have_text(
@@ -188,10 +185,11 @@ def test_reviewer_works_the_queue_denies_and_approves_and_the_letters_appear(
 
     # Deny with a reason and an explanation.
     page.locator("#id_reason_code").select_option("not_medically_appropriate")
-    page.locator("#id_notes").fill(DENIAL_EXPLANATION)
-    decision.get_by_role("button", name="Record decision").click()
+    page.locator("#id_member_explanation").fill(DENIAL_EXPLANATION)
+    decision.get_by_role("button", name="Deny", exact=True).click()
+    page.locator("#confirm-yes").click()
     expect(page.locator("ul.messages")).to_contain_text(
-        "Decision recorded; the letter is being prepared."
+        "Decision recorded. The member's letter (Notice of Action: denial) will be listed"
     )
     expect(status_badge(page)).to_have_text("Denied")
     reason_words = ReasonCode.NOT_MEDICALLY_APPROPRIATE.label
@@ -235,7 +233,7 @@ def test_reviewer_works_the_queue_denies_and_approves_and_the_letters_appear(
     decision.get_by_label("Approve", exact=True).check()
     expect(page.locator("#id_start_date")).to_have_value(approve.start_date.isoformat())
     expect(page.locator("#id_end_date")).to_have_value(approve.end_date.isoformat())
-    decision.get_by_role("button", name="Record decision").click()
+    decision.get_by_role("button", name="Approve", exact=True).click()
     expect(page.locator("ul.messages")).to_contain_text("Decision recorded")
     expect(status_badge(page)).to_have_text("Approved")
     expect(fact(page, "Dates")).to_have_text(
@@ -294,7 +292,7 @@ def test_health_network_sees_only_its_legacy_authorizations_and_ends_one(page, d
     expect(page.locator("body")).not_to_contain_text(altamed.hn_authorization_number)
     screenshot(page, "a10-hn-other-network-404")
 
-    # --- 2. The HN asks to end one of its legacy authorizations. ---
+    # --- 2. The HN ends one of its legacy authorizations itself, in one step (R-A2). ---
     page.goto(f"/authorizations/{legacy.pk}/")
     expect(page.locator(".heading-row .party")).to_have_text(f"Health network: {PROSPECT}")
     expect(status_badge(page)).to_have_text("Approved")
@@ -303,66 +301,31 @@ def test_health_network_sees_only_its_legacy_authorizations_and_ends_one(page, d
     expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
     closure = page.locator("section[aria-labelledby=clos-h]")
     expect(closure).to_contain_text("No change or end requests.")
+    expect(closure.get_by_role("button", name="Send request")).to_have_count(0)
     last_day = legacy.start_date.replace(month=12, day=31)
-    closure.get_by_label("Request").select_option(label="End the service (discharge)")
-    closure.get_by_label("Reason").fill(CLOSURE_REASON)
+    closure.locator("#id_change-kind").select_option(label="End the service (discharge)")
     closure.get_by_label("End date / last day").fill(last_day.isoformat())
-    screenshot(page, "a11-hn-closure-request-form")
-    closure.get_by_role("button", name="Send request").click()
+    closure.get_by_label("Reason").select_option("service_ended")
+    # R-N5: a last day already past is less than 10 days' notice: the member asked for it.
+    closure.get_by_label("Less notice allowed because").select_option("member_request")
+    closure.get_by_label("Explanation for the member").fill(
+        "Your ECM services ended when you moved out of Orange County, as you told us."
+    )
+    closure.get_by_label("Note for the file").fill(CLOSURE_REASON)
+    screenshot(page, "a11-hn-one-step-end-form")
+    closure.get_by_role("button", name="Record and send the letter").click()
+    page.locator("#confirm-yes").click()
     expect(page.locator("ul.messages")).to_contain_text(
-        "Your request was sent to the responsible party."
+        "The authorization is ended; the member's letter is queued.", timeout=30_000
     )
-    pending = closure.locator(".closure")
-    expect(pending).to_have_count(1)
-    expect(pending).to_contain_text(f"End the service (discharge) to {last_day:%Y-%m-%d}")
-    expect(pending).to_contain_text("Pending")
-    expect(pending).to_contain_text(CLOSURE_REASON)
-    expect(pending.get_by_role("button", name="Approve")).to_be_visible()
-    expect(history(page).last.locator("strong")).to_have_text("Change requested")
-    sign_out(page)
-
-    # --- 3. CalOptima Health's reviewer: the legacy authorization is read-only. ---
-    sign_in(page, "reviewer")
-    nav(page, "Authorizations")
-    expect(row_of(page, legacy).locator(".party")).to_have_text(f"Health network: {PROSPECT}")
-    row_of(page, legacy).get_by_role("link").click()
-    expect(page).to_have_url(re.compile(rf"/authorizations/{legacy.pk}/$"))
-    expect(page.locator(".heading-row .party")).to_have_text(f"Health network: {PROSPECT}")
-    expect(page.locator("p.notice")).to_have_text(
-        f"Legacy authorization created by {PROSPECT} before 1 January 2023: the health network "
-        "manages it (R-A2). CalOptima Health sees it read-only."
-    )
-    expect(page.locator("section[aria-labelledby=dec-h]")).to_have_count(0)
-    expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
-    expect(page.locator("section[aria-labelledby=clos-h]")).to_contain_text(CLOSURE_REASON)
-    expect(page.locator("section[aria-labelledby=clos-h] form")).to_have_count(0)
-    expect(page.locator("section[aria-labelledby=ref-h]")).to_contain_text(
-        "No referral: this authorization came from a health network's file."
-    )
-    screenshot(page, "a12-reviewer-legacy-read-only")
-    sign_out(page)
-
-    # --- 4. The HN decides its own closure request: terminated, letter from the HN. ---
-    sign_in(page, "hnstaff")
-    nav(page, "Authorizations")
-    to_decide = page.locator("section[aria-labelledby=cl-h]")
-    expect(to_decide.get_by_role("heading")).to_have_text("Change and end requests to decide")
-    expect(to_decide).to_contain_text(CLOSURE_REASON)
-    to_decide.get_by_role("link", name=re.compile(legacy.member.last_name)).click()
-    closure = page.locator("section[aria-labelledby=clos-h]")
-    closure.get_by_label("Note").fill("Confirmed with the member by phone.")
-    closure.get_by_role("button", name="Approve").click()
-    expect(page.locator("ul.messages")).to_contain_text("Decision recorded.")
     expect(status_badge(page)).to_have_text("Terminated")
     expect(fact(page, "Dates")).to_have_text(f"{legacy.start_date:%Y-%m-%d} – {last_day:%Y-%m-%d}")
-    expect(closure.locator(".closure")).to_contain_text("Approved")
     expect(history(page).last.locator("strong")).to_have_text("Terminated")
     expect(history(page).last).to_contain_text("by Harper Network")
     letter = letters(page).get_by_role("link", name="Notice of Action: termination")
     expect(letter).to_be_visible()
     expect(letters(page)).to_contain_text(f"from {PROSPECT}")
     screenshot(page, "a13-hn-terminated-with-letter")
-
     with page.expect_download() as download:
         letter.click()
     path = download.value.path()
@@ -375,3 +338,23 @@ def test_health_network_sees_only_its_legacy_authorizations_and_ends_one(page, d
     assert legacy.status == Status.TERMINATED and legacy.end_date == last_day
     notice = Notice.objects.get(authorization=legacy)
     assert notice.kind == "termination" and notice.sender.name == PROSPECT
+    sign_out(page)
+
+    # --- 3. CalOptima Health's reviewer: the legacy authorization is read-only. ---
+    sign_in(page, "reviewer")
+    nav(page, "Authorizations")
+    expect(row_of(page, legacy).locator(".party")).to_have_text(f"Health network: {PROSPECT}")
+    row_of(page, legacy).get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/authorizations/{legacy.pk}/$"))
+    expect(page.locator(".heading-row .party")).to_have_text(f"Health network: {PROSPECT}")
+    expect(page.locator("p.notice")).to_contain_text(
+        f"Legacy authorization created by {PROSPECT} before 1 January 2023: the health network "
+        "manages it."
+    )
+    expect(page.locator("section[aria-labelledby=dec-h]")).to_have_count(0)
+    expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
+    expect(page.locator("section[aria-labelledby=clos-h] form")).to_have_count(0)
+    expect(page.locator("section[aria-labelledby=ref-h]")).to_contain_text(
+        "No referral: this authorization came from a health network's file."
+    )
+    screenshot(page, "a12-reviewer-legacy-read-only")

@@ -137,3 +137,32 @@ def test_a_rate_limited_member_is_told_in_spanish_to_call_and_given_the_number(p
         "href", "tel:+18885878088"
     )
     check_page(page, "limited-es", width, "es")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_intake_staff_see_the_self_referrers_language_and_that_an_interpreter_is_needed(
+    browser, live_server, django_db_serialized_rollback, reviewer, width
+):
+    from django.test import Client
+    from playwright.sync_api import expect
+
+    from referrals import services
+    from tests.referrals.test_services import self_referral_data
+
+    services.submit_self_referral(**self_referral_data(language="es"))
+    client = Client()
+    client.force_login(reviewer)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    try:
+        page.goto("/referrals/intake/")
+        row = page.get_by_role("row").filter(has_text="Ana Reyes")
+        expect(row).to_contain_text("Speaks Spanish · interpreter needed")
+        check_page(page, "intake", width, "en")
+    finally:
+        context.close()

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from providers.models import Service
-from referrals.forms import SERVICE_NAMES
 from referrals.models import SelfReferral
 from tests.referrals.test_self_referral_form import typed_value
 from tests.referrals.test_views import field_error, self_referral_post
@@ -159,6 +158,8 @@ def test_r_m7_every_message_is_translated_and_the_committed_mo_matches_the_po():
 
 
 def test_r_m7_every_service_in_the_catalogue_has_a_spanish_name():
+    from referrals.forms import SERVICE_NAMES
+
     assert set(Service.objects.values_list("name", flat=True)) <= set(SERVICE_NAMES)
     with translation.override("es"):
         assert all(translation.gettext(name) != name for name in SERVICE_NAMES)

@@ -167,10 +167,7 @@ class DetailsStepForm(forms.Form):
         elif self.health_network:
             field.label = "Requested provider"
             field.empty_label = "No preference: CalOptima Health assigns a provider"
-            field.help_text = (
-                "Health network referrals go to CalOptima Health for provider assignment. The "
-                "provider you choose is passed on as your request."
-            )
+            field.help_text = "Optional: passed on to CalOptima Health as the provider you ask for."
         elif service is not None and service.kind == "ecm":
             field.empty_label = "No preference: CalOptima Health assigns a provider"
             field.help_text = "Only providers whose ECM panel includes a claimed POF can take it."

@@ -13,7 +13,6 @@ from common.dates import business_today
 from common.limits import SHORT_TEXT, TEXT
 from members.models import PopulationOfFocus
 from providers.models import Role
-from referrals import rules
 from referrals.models import Referral, SelfReferral, Status
 from tests.providers.factories import (
     EcmProviderFactory,
@@ -324,7 +323,7 @@ def test_r_p2_a_requested_provider_whose_panel_lacks_every_claimed_pof_is_warned
 def test_a_start_date_more_than_a_year_ahead_is_refused_beside_the_field(
     coordinator_client, member
 ):
-    too_far = rules.latest_start_date(business_today()) + datetime.timedelta(days=1)
+    too_far = business_today() + datetime.timedelta(days=367)
 
     response = step(coordinator_client, "member", {**MEMBER_STEP, "requested_start_date": too_far})
 

@@ -469,6 +469,13 @@ class SelfReferralForm(forms.Form):
             field.widget.attrs["maxlength"] = str(field.max_length)
             field.help_text = gettext("Up to %(limit)d characters.") % {"limit": field.max_length}
 
+    def add_error(self, field, error):
+        """A field in error names its message (then its help) for screen readers."""
+        super().add_error(field, error)
+        for name in self.errors.keys() & self.fields.keys():
+            ids = [f"id_{name}_error"] + ([f"id_{name}_helptext"] if self[name].help_text else [])
+            self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
         if value > business_today():

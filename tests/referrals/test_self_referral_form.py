@@ -180,3 +180,19 @@ def test_intake_query_count_does_not_grow_with_the_rows(client, caloptima_staff)
 
     assert page.count("Speaks Korean") == 9
     assert len(ten.captured_queries) == len(one.captured_queries)
+
+
+def test_r_r1_a_field_in_error_names_its_message_for_screen_readers(client):
+    response = client.post(reverse("self_referral"), self_referral_post(phone="abc"))
+
+    page = response.content.decode()
+    phone = re.search(r'<input[^>]*name="phone"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_phone_error id_phone_helptext"' in phone
+    assert 'aria-invalid="true"' in phone
+
+
+def test_the_public_form_costs_the_same_queries_whatever_the_catalogue(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # the service list
+        client.get(reverse("self_referral"))

@@ -163,3 +163,18 @@ def test_r_m7_every_service_in_the_catalogue_has_a_spanish_name():
     assert set(Service.objects.values_list("name", flat=True)) <= set(SERVICE_NAMES)
     with translation.override("es"):
         assert all(translation.gettext(name) != name for name in SERVICE_NAMES)
+
+
+def test_r_m7_switching_language_on_the_thank_you_page_keeps_the_confirmation_number(client):
+    client.post(reverse("self_referral"), self_referral_post())
+    number = SelfReferral.objects.get().confirmation_number
+
+    response = client.post(
+        reverse("set_language"),
+        {"language": "es", "next": reverse("self_referral_thanks")},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("self_referral_thanks")
+    assert "Recibimos su solicitud" in page and number in page

@@ -144,9 +144,26 @@ def _duplicate_of_other_referral(world):
     return data, [member.cin]
 
 
+def _search_list_for_other_member(world):
+    """A work list's search box (common/listing.py) with the other organization's member's name:
+    the list it leads to must not show B's records (their ids, references, HN numbers)."""
+    name = world.other["member"][0].last_name
+    return {"q": name}, [name]
+
+
+def _search_list_for_other_cin(world):
+    cin = world.other["member"][0].cin
+    return {"q": cin}, [cin]
+
+
 # Writes and searches without a record in the path: POSTed by every signed-in role outside
 # CalOptima Health with what probes for another organization's records, and the answer scanned.
 PROBES = {
+    "referrals/": _search_list_for_other_member,
+    "referrals/inbox/": _search_list_for_other_cin,
+    "authorizations/": _search_list_for_other_member,
+    "authorizations/queue/": _search_list_for_other_cin,
+    "members/export/": _search_other_member,
     "members/": _search_other_member,
     "/api/v1/members/search/": _search_other_member,
     "/api/v1/referrals/": _duplicate_of_other_referral,
@@ -512,14 +529,14 @@ class Matrix:
     cells: int = 0
     failures: list[str] = field(default_factory=list)
 
-    def request(self, client, method, path, data=None, api=False):
+    def request(self, client, method, path, data=None, api=False, follow=False):
         self.cells += 1
         try:
             if api and method != "get":
                 return getattr(client, method)(path, data or {}, content_type="application/json")
             if method == "get":
                 return client.get(path, data or {})
-            return client.post(path, data or {})
+            return client.post(path, data or {}, follow=follow)
         except Exception as exc:  # noqa: BLE001 - a 500 is a failing cell, reported with the rest
             self.failures.append(f"{method.upper()} {path}: raised {exc!r}")
             return None
@@ -606,7 +623,10 @@ def _route_cells(matrix: Matrix, role: str, client, route: Route):
         probe = PROBES.get(route.template)
         if probe and "post" in methods and role not in CALOPTIMA_ROLES | {"anonymous"}:
             data, echoed = probe(world)
-            response = matrix.request(client, "post", _plain_path(route), data, route.api)
+            # A work list's search answers with a redirect to the list it found: followed.
+            response = matrix.request(
+                client, "post", _plain_path(route), data, route.api, follow=not route.api
+            )
             matrix.scan(role, f"POST {route.template} ({probe.__name__})", response, echoed)
         return
     if kind in REFERENCE_KINDS:

@@ -157,3 +157,25 @@ def test_end_terminate_and_reject_buttons_ask_for_confirmation(
     html = client.get(detail_url(legacy_in_force)).content.decode()
     form = html.split(reverse("authorizations:change_legacy", args=[legacy_in_force.pk]))[1]
     assert re.search(r'<button type="submit" data-confirm="[^"]+">Record and send', form)
+
+
+# Pinned query counts: the HN's page with the one-step form, and a refused change shown again
+# (session, user, organization; the authorization with its relations; the member's spans,
+# networks and POFs; history; closure requests; earlier authorizations; letters; the audit row;
+# a refusal adds the checks of the change itself).
+HN_PAGE_MAX_QUERIES = 12
+REFUSED_CHANGE_MAX_QUERIES = 22
+
+
+def test_the_hns_page_and_a_refused_change_keep_their_query_counts(
+    client, hn_staff, legacy_in_force, django_assert_max_num_queries
+):
+    client.force_login(hn_staff)
+    with django_assert_max_num_queries(HN_PAGE_MAX_QUERIES):
+        assert client.get(detail_url(legacy_in_force)).status_code == 200
+    with django_assert_max_num_queries(REFUSED_CHANGE_MAX_QUERIES):
+        response = client.post(
+            reverse("authorizations:change_legacy", args=[legacy_in_force.pk]),
+            {"change-kind": "end", "change-reason_code": "service_ended"},
+        )
+    assert response.status_code == 400

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from common import admin_forms
+
 from .models import Authorization, ClosureRequest, Event
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin_forms.StackedInline):
     model = Event
     extra = 0
     readonly_fields = ["kind", "at", "actor", "from_status", "to_status", "reason_code", "note"]
@@ -12,7 +14,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Authorization)
-class AuthorizationAdmin(admin.ModelAdmin):
+class AuthorizationAdmin(admin_forms.ModelAdmin):
     list_display = [
         "id",
         "service",
@@ -29,6 +31,6 @@ class AuthorizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosureRequest)
-class ClosureRequestAdmin(admin.ModelAdmin):
+class ClosureRequestAdmin(admin_forms.ModelAdmin):
     list_display = ["authorization", "kind", "state", "requested_at"]
     list_filter = ["kind", "state"]

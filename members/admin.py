@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common import admin_forms
+
 from .models import (
     EligibilitySpan,
     HealthNetworkAssignment,
@@ -9,24 +11,23 @@ from .models import (
 )
 
 
-class SpanInline(admin.TabularInline):
+class SpanInline(admin_forms.StackedInline):
     model = EligibilitySpan
     extra = 0
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(admin_forms.StackedInline):
     model = HealthNetworkAssignment
     extra = 0
-    autocomplete_fields = ["health_network"]
 
 
-class PopulationInline(admin.TabularInline):
+class PopulationInline(admin_forms.StackedInline):
     model = MemberPopulationOfFocus
     extra = 0
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(admin_forms.ModelAdmin):
     list_display = ["last_name", "first_name", "member_id", "birth_date", "preferred_language"]
     search_fields = ["cin", "member_id", "last_name", "first_name"]
     list_filter = ["preferred_language", "alternative_format", "eligibility_spans__program"]
@@ -34,7 +35,7 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(PopulationOfFocus)
-class PopulationOfFocusAdmin(admin.ModelAdmin):
+class PopulationOfFocusAdmin(admin_forms.ModelAdmin):
     list_display = [
         "code",
         "name",

@@ -1,21 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from common import admin_forms
+
 from .models import EcmPanelEntry, Offering, Organization, PanelChangeRequest, Service, User
 
 
-class OfferingInline(admin.TabularInline):
+class OfferingInline(admin_forms.StackedInline):
     model = Offering
     extra = 0
 
 
-class PanelInline(admin.TabularInline):
+class PanelInline(admin_forms.StackedInline):
     model = EcmPanelEntry
     extra = 0
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin_forms.ModelAdmin):
     list_display = [
         "name",
         "is_caloptima",
@@ -38,29 +40,29 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(admin_forms.ModelAdmin):
     list_display = ["code", "name", "kind", "available_from"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(admin_forms.ModelAdmin):
     list_display = ["organization", "service", "accepting_referrals", "open_slots", "updated_at"]
     list_filter = ["accepting_referrals", "service"]
     search_fields = ["organization__name", "service__name"]
-    list_editable = ["accepting_referrals", "open_slots"]
+    # Capacity is edited on the organization's Capacity page (or the change page), not in the list.
 
 
 @admin.register(EcmPanelEntry)
-class EcmPanelEntryAdmin(admin.ModelAdmin):
+class EcmPanelEntryAdmin(admin_forms.ModelAdmin):
     list_display = ["organization", "population", "added_at"]
     list_filter = ["population"]
     search_fields = ["organization__name"]
 
 
 @admin.register(PanelChangeRequest)
-class PanelChangeRequestAdmin(admin.ModelAdmin):
+class PanelChangeRequestAdmin(admin_forms.ModelAdmin):
     list_display = ["organization", "action", "population", "status", "requested_at"]
     list_filter = ["status", "action", "population"]
     search_fields = ["organization__name"]
@@ -68,11 +70,12 @@ class PanelChangeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(admin_forms.NamedInputs, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "organization", "role", "is_active"]
     list_filter = ["role", "is_active", "organization"]
     search_fields = ["username", "first_name", "last_name", "email", "organization__name"]
-    autocomplete_fields = ["organization"]
+    # Plain selects: the two-box group picker and the autocomplete box leave controls unnamed.
+    filter_horizontal = ()
     fieldsets = DjangoUserAdmin.fieldsets + (("CalAIM", {"fields": ("organization", "role")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         ("CalAIM", {"fields": ("organization", "role")}),

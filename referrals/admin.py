@@ -1,22 +1,24 @@
 from django.contrib import admin
 
+from common import admin_forms
+
 from .models import Attachment, Message, Referral, SelfReferral, StatusChange
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(admin_forms.StackedInline):
     model = StatusChange
     extra = 0
     readonly_fields = ["from_status", "to_status", "actor", "at", "note"]
     can_delete = False
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(admin_forms.StackedInline):
     model = Message
     extra = 0
     readonly_fields = ["author", "organization", "body", "created_at"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(admin_forms.StackedInline):
     model = Attachment
     extra = 0
     readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
@@ -24,7 +26,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(admin_forms.ModelAdmin):
     list_display = [
         "reference",
         "service",
@@ -41,7 +43,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(SelfReferral)
-class SelfReferralAdmin(admin.ModelAdmin):
+class SelfReferralAdmin(admin_forms.ModelAdmin):
     list_display = ["confirmation_number", "service", "status", "created_at"]
     list_filter = ["status", "service"]
     search_fields = ["confirmation_number", "last_name", "cin"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from common import admin_forms
+
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(admin_forms.ModelAdmin):
     """Read-only: operators look at the backlog; the relay and the tasks change rows."""
 
     list_display = ["id", "task", "status", "created_at", "sent_at", "done_at", "attempts"]

@@ -21,6 +21,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "notice_date",
             "send_by",
             "appeal_by",
+            "effective_date",
             "checksum",
             "size",
             "created_at",

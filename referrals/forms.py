@@ -179,10 +179,17 @@ class DetailsStepForm(forms.Form):
             del self.fields["self_referral"]
 
     def _mark_unheld(self, held: set[str], on) -> None:
-        """Say beside each POF the member's records do not show on the date (a warning only)."""
-        missing = f" (not in the member's records on {on:%-d %B %Y})" if on else ""
-        self.fields["populations"].label_from_instance = lambda p: (
-            str(p) if p.code in held else f"{p}{missing}"
+        """Say which POFs the member's records show on the date, before any is claimed: another
+        may be claimed (a warning, not a refusal), and CalOptima Health checks the evidence."""
+        field = self.fields["populations"]
+        field.label_from_instance = lambda p: (
+            f"{p} (in the member's records)" if p.code in held else str(p)
+        )
+        when = f" on {on:%-d %B %Y}" if on else ""
+        shown = f"POF {', '.join(sorted(held))}" if held else "no POF"
+        field.help_text = (
+            f"The member's records show {shown}{when}. Claiming another flags the referral for "
+            "CalOptima Health to check the evidence."
         )
 
     def warn(self, warnings: dict[str, str]) -> None:

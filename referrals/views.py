@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -829,7 +829,9 @@ def self_referral_thanks(request):
     )
 
 
-def intake(request, *, rejecting=None, reject_form=None, status=200):
+def intake(
+    request, *, rejecting=None, reject_form=None, matching=None, match_form=None, status=200
+):
     if not request.user.is_caloptima_staff:
         raise Http404
     pending = list(selectors.pending_self_referrals(request.user))
@@ -846,7 +848,8 @@ def intake(request, *, rejecting=None, reject_form=None, status=200):
         {
             "pending": pending,
             "unassignable": unassignable,
-            "match_form": IntakeMatchForm(),
+            "match_form": match_form or IntakeMatchForm(),
+            "matching": matching,
             "reject_form": reject_form or IntakeRejectForm(),
             "rejecting": rejecting,
             "text_limit": TEXT,
@@ -861,18 +864,19 @@ def intake_match(request, pk: int):
     if not request.user.is_caloptima_staff:
         raise Http404
     form = IntakeMatchForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
+    referral = None
+    if form.is_valid():
         member = member_by_identity(**form.cleaned_data)
-        if member is None:
-            raise ValidationError({"cin": "No member has this CIN with this birth date."})
-        referral = services.match_self_referral(
-            user=request.user, self_referral_id=pk, member=member
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("referrals:intake")
+        try:
+            if member is None:
+                raise ValidationError({"cin": "No member has this CIN with this birth date."})
+            referral = services.match_self_referral(
+                user=request.user, self_referral_id=pk, member=member
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    if referral is None:  # the page again, the refusal beside the row's fields, typed kept
+        return intake(request, matching=pk, match_form=form, status=400)
     said = f"Matched: referral {referral.reference} is in review."
     if services.no_provider_accepting(referral.service):
         said += " No organization accepts this service today: it stays with CalOptima Health."

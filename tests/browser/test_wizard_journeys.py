@@ -298,3 +298,94 @@ def test_a_service_nobody_accepts_goes_to_caloptima_for_assignment(page, live_se
     assert referral.status == Status.IN_REVIEW and referral.receiving_organization.is_caloptima
     expect(page.locator("p.notice.warn")).to_contain_text("No organization is accepting")
     checked(page, "m2-meals-referral", width)
+
+
+# --- From the member's page, with a POF claim to check; intake of a service nobody takes ---------
+
+
+def hn_ecm_case(on):
+    """A member AltaMed's coordinator may see, eligible for ECM on `on` through a POF, and a POF
+    the member does not hold."""
+    from members.models import PopulationOfFocus
+    from members.selectors import visible_members
+
+    coordinator = User.objects.get(username="coordinator")
+    for member in visible_members(coordinator).order_by("cin"):
+        verdict = eligibility_on(member, on)
+        if verdict.ecm_eligible and verdict.populations:
+            held = sorted(verdict.populations)[0]
+            other = PopulationOfFocus.objects.exclude(code__in=verdict.populations).order_by("code")
+            return member, held, other.first().code
+    raise AssertionError("the demo must give AltaMed an ECM-eligible member with a POF")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_refer_this_member_preselects_and_a_pof_not_on_record_is_warned_on_the_step(
+    page, live_server, demo, width
+):
+    on = demo
+    member, held, not_held = hn_ecm_case(on)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_as(page, live_server, "coordinator")
+    page.goto(f"/referrals/new/?member={member.pk}")
+
+    expect(page.locator("#preselected")).to_contain_text(member.full_name)
+    expect(page.locator("#id_member-cin")).to_have_value(member.cin)
+    checked(page, "p1-member-preselected", width)
+    page.locator("#id_member-requested_start_date").fill(on.isoformat())
+    page.locator("#id_member-requested_start_date").press("Enter")
+    page.locator('input[value="ECM"]').check()
+    page.get_by_role("button", name="Continue").click()
+
+    step_is(page, "3. Provider and details")
+    unheld_box = page.get_by_label(f"POF {not_held}:")
+    expect(page.locator("fieldset")).to_contain_text(f"The member's records show POF {held}")
+    page.get_by_label(f"POF {held}:", exact=False).first.check()
+    unheld_box.check()
+    page.get_by_label("Reason for referral").fill("Three ED visits this quarter; no care plan.")
+    page.locator("#id_details-member_consent").check()
+    page.get_by_role("button", name="Continue").click()
+
+    step_is(page, "3. Provider and details")
+    expect(page.locator("#step-warnings")).to_contain_text(f"no POF {not_held}")
+    expect(page.locator("#id_details-populations_helptext")).to_contain_text("Check:")
+    checked(page, "p2-pof-warning", width)
+    page.get_by_role("button", name="Continue").click()
+    step_is(page, "4. Review")
+    checked(page, "p3-review-with-warning", width)
+    page.get_by_role("button", name="Submit referral").click()
+    expect(page).to_have_url(re.compile(r"/referrals/\d+/$"))
+    assert Referral.objects.get().needs_review
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_intake_of_a_service_nobody_accepts_says_so_and_leaves_no_empty_list(
+    page, live_server, demo, width
+):
+    from providers.models import Service
+    from referrals.models import SelfReferral
+
+    member = cs_member(demo)
+    SelfReferral.objects.create(
+        confirmation_number="SR-DEMO-0001",
+        first_name=member.first_name,
+        last_name=member.last_name,
+        birth_date=member.birth_date,
+        phone="7145550100",
+        language="en",
+        service=Service.objects.get(code="CS_MEDICALLY_TAILORED_MEALS"),
+        consent=True,
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_as(page, live_server, "reviewer")
+    page.goto("/referrals/intake/")
+
+    expect(page.locator("table")).to_contain_text("No organization is accepting referrals")
+    checked(page, "i1-intake", width)
+    page.get_by_label("Member CIN").fill(member.cin)  # the public form gave no CIN
+    page.get_by_role("button", name="Match").click()
+
+    expect(page).to_have_url(re.compile(r"/referrals/\d+/$"))
+    expect(page.locator("#no-provider")).to_contain_text("stays in review at CalOptima Health")
+    expect(page.locator("#action-assign select")).to_have_count(0)
+    checked(page, "i2-matched-no-provider", width)

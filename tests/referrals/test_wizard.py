@@ -275,10 +275,10 @@ def test_r_p2_claiming_a_pof_the_member_does_not_hold_is_warned_on_the_details_s
     once; Continue again goes on, and the referral is flagged."""
     client.force_login(caloptima_staff)
     page = to_details(client, "ECM")
-    assert "POF 4: " in page.content.decode()
-    assert re.search(
-        r"POF 4: [^<]*\(not in the member&#x27;s records on 3 June 2024\)", page.content.decode()
-    )
+    html = page.content.decode()
+    assert re.search(r"POF 2: [^<]*\(in the member&#x27;s records\)", html)
+    assert not re.search(r"POF 4: [^<]*\(in the member", html)
+    assert "The member&#x27;s records show POF 1a, 2 on 3 June 2024." in html
     claim = details(
         ecm_provider,
         populations=[p.pk for p in PopulationOfFocus.objects.filter(code__in=["1a", "4"])],
@@ -394,10 +394,59 @@ def test_refer_this_member_link_is_ignored_for_a_member_out_of_scope_or_a_bad_id
 def test_r_x2_no_member_hint_for_a_user_who_may_not_see_the_member(coordinator_client, member):
     """The clinic finds the member by CIN and birth date but may not see their POFs (R-X2)."""
     page = to_details(coordinator_client, "ECM").content.decode()
-    assert "not in the member" not in page
+    assert "in the member&#x27;s records" not in page
 
 
 def test_start_member_step_default_unaffected(coordinator_client):
     response = coordinator_client.get(WIZARD)
     assert 'name="member-cin"' in response.content.decode()
     assert "Referring" not in response.content.decode()
+
+
+def test_intake_match_refusal_is_shown_beside_the_row_with_what_was_typed(
+    client, reviewer, member, meals
+):
+    form = SelfReferral.objects.create(
+        confirmation_number="SR-TEST-0002",
+        first_name="Ana",
+        last_name="Reyes",
+        birth_date=member.birth_date,
+        phone="7145550100",
+        language="en",
+        service=meals,
+        consent=True,
+    )
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("referrals:intake_match", args=[form.pk]),
+        {"cin": "91234567B", "birth_date": "1975-04-12"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="cin-{form.pk}-error">CIN: No member has this CIN with this birth date.' in page
+    assert 'value="91234567B"' in page
+    assert not Referral.objects.exists()
+
+
+def test_intake_reject_reason_is_bounded_and_kept_beside_the_field(client, reviewer, meals):
+    form = SelfReferral.objects.create(
+        confirmation_number="SR-TEST-0003",
+        first_name="Ana",
+        last_name="Reyes",
+        birth_date=datetime.date(1980, 1, 2),
+        phone="7145550100",
+        language="en",
+        service=meals,
+        consent=True,
+    )
+    client.force_login(reviewer)
+    assert f'maxlength="{TEXT}"' in client.get(reverse("referrals:intake")).content.decode()
+
+    response = client.post(reverse("referrals:intake_reject", args=[form.pk]), {"note": "y" * 4001})
+
+    assert response.status_code == 400
+    assert f'id="rej-{form.pk}-error">Up to 4,000 characters' in response.content.decode()
+    form.refresh_from_db()
+    assert form.status == SelfReferral.IntakeStatus.PENDING

@@ -7,6 +7,7 @@ the authorization ends at once and the letter follows from the HN. axe-core on e
 state visited. All data here is synthetic."""
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from common.dates import business_today
 from providers.models import Organization, Role
 from tests.authorizations.factories import PT, LegacyAuthorizationFactory
 from tests.browser.axe import assert_accessible
+from tests.browser.conftest import complete_two_step
 from tests.members.factories import member_with_history
 from tests.providers.factories import EcmProviderFactory, UserFactory
 
@@ -72,6 +74,8 @@ def sign_in(page, username: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/$"))
+    complete_two_step(page, username)  # CalOptima Health staff give their authenticator code
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
@@ -208,6 +212,93 @@ def test_r_a2_hn_ends_its_legacy_authorization_in_one_step_by_keyboard(page, wor
     letters = page.locator("section[aria-labelledby=let-h]")
     expect(letters).to_contain_text("from Prospect Medical Group")  # R-N1: the letter follows
     checked(page, f"d05-letter-listed{suffix}")
+
+
+@pytest.fixture
+def new_in_force(django_db_serialized_rollback):
+    """A CalOptima Health ECM authorization in force, its provider's staff and a reviewer."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.authorizations.factories import AuthorizationFactory
+
+    clinic = EcmProviderFactory(name="Harbor Community Clinic")
+    UserFactory(username="provider", organization=clinic, role=Role.PROVIDER_STAFF)
+    caloptima = Organization.objects.get(name="CalOptima Health")
+    reviewer = UserFactory(
+        username="reviewer", organization=caloptima, role=Role.UTILIZATION_REVIEWER
+    )
+    TOTPDevice.objects.create(user=reviewer, name="app", confirmed=True)
+    member = member_with_history(
+        health_network=Organization.objects.get(name="AltaMed Health Services"),
+        cin="91234567A",
+        birth_date=datetime.date(1975, 4, 12),
+    )
+    today = business_today()
+    return AuthorizationFactory(
+        member=member,
+        provider=clinic,
+        status=Status.APPROVED,
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=120),
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_r_n5_a_providers_end_request_and_the_reviewers_approval_show_errors_beside_fields(
+    page, new_in_force, width
+):
+    """The provider's request dated too soon is refused beside the date (reason kept); sent with
+    a date 10 days out, the reviewer's approval asks for the member's explanation beside it, then
+    confirms before ending the service (R-A2, R-N5, R-N6)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    authorization, suffix = new_in_force, f"-{width}"
+    today = business_today()
+    reason = "Goals of the care plan met; the member agrees."
+
+    sign_in(page, "provider")
+    page.goto(f"/authorizations/{authorization.pk}/")
+    choose(page, page.locator("#id_kind"), "End", "end")
+    tab_to(page, page.locator("#id_reason"))
+    page.keyboard.type(reason)
+    type_date(page, page.locator("#id_end_date"), today + datetime.timedelta(days=3))
+    page.get_by_role("button", name="Send request").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_end_date_error")).to_contain_text("10 days later")
+    expect(page.locator("#id_reason")).to_have_value(reason)
+    checked(page, f"d06-provider-request-too-soon{suffix}")
+    last_day = today + datetime.timedelta(days=10)
+    page.locator("#id_reason").focus()
+    type_date(page, page.locator("#id_end_date"), last_day)
+    page.get_by_role("button", name="Send request").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("ul.messages")).to_contain_text("sent to the responsible party")
+    page.goto("/")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "reviewer")
+    page.goto(f"/authorizations/{authorization.pk}/")
+    section = page.locator("section[aria-labelledby=clos-h]")
+    expect(section).to_contain_text(reason)
+    approve = section.get_by_role("button", name="Approve")
+    expect(approve).to_have_attribute("data-confirm", re.compile("End this service on"))
+    tab_to(page, page.locator("#id_closure-note"))
+    page.keyboard.type("Checked with the care team.")
+    confirm_by_keyboard(page, approve, cancel_first=True)
+    expect(page.locator("#id_closure-member_explanation_error")).to_contain_text(
+        "Explain this decision to the member"
+    )
+    expect(page.locator("#id_closure-note")).to_have_value("Checked with the care team.")
+    checked(page, f"d07-reviewer-approval-needs-explanation{suffix}")
+    tab_to(page, page.locator("#id_closure-member_explanation"))
+    page.keyboard.type("Your care plan goals were met, so ECM ends.")
+    confirm_by_keyboard(page, section.get_by_role("button", name="Approve"), cancel_first=False)
+    expect(page.locator("ul.messages")).to_contain_text("Decision recorded.", timeout=30_000)
+    expect(page.locator(".heading-row .status")).to_have_text("Terminated")
+    last = page.locator("section[aria-labelledby=hist-h] ol.timeline li").last
+    expect(last).to_contain_text(f"Takes effect {last_day:%Y-%m-%d}")
+    checked(page, f"d08-reviewer-ended-the-service{suffix}")
+    authorization.refresh_from_db()
+    assert (authorization.status, authorization.end_date) == (Status.TERMINATED, last_day)
 
 
 def test_pages_were_checked():

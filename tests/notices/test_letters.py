@@ -589,8 +589,9 @@ def test_r_n5_a_termination_prints_its_date_of_action(
         (ARTIFACTS / "termination-en.pdf").write_bytes(handle.read())
 
 
+@pytest.mark.parametrize("alternative_format", ["none", "large_print"])
 def test_the_letter_shows_the_full_mailing_address_in_the_envelope_window(
-    open_request, reviewer, decide, network
+    open_request, reviewer, decide, network, alternative_format
 ):
     """A #10 window envelope shows 4.5in x 1.125in, 0.875in from the left and 2in from the
     top of the folded letter: the whole address is inside it, and nothing else is."""
@@ -601,6 +602,7 @@ def test_the_letter_shows_the_full_mailing_address_in_the_envelope_window(
         city="Orange",
         state="CA",
         zip_code="92868",
+        alternative_format=alternative_format,
     )
     authorization = open_request(member=member)
     decide(
@@ -618,7 +620,7 @@ def test_the_letter_shows_the_full_mailing_address_in_the_envelope_window(
     ]
     assert in_window == address
     assert " ".join(address) in pdf_text(notice)
-    save_page_png(notice, SHOTS / "denial-with-address-page1.png")
+    save_page_png(notice, SHOTS / f"denial-with-address-{alternative_format}-page1.png")
 
 
 @pytest.mark.parametrize("preferred, lang", [("es", "es"), ("en", "en"), ("vi", "en")])

@@ -113,3 +113,12 @@ def organization_by_name(name: str) -> Organization | None:
 
 def service_by_code(code: str) -> Service | None:
     return Service.objects.filter(code=(code or "").strip()).first()
+
+
+def services_with_providers(service_ids) -> set[int]:
+    """Of these services, the ids some active organization accepts referrals for (one query)."""
+    return set(
+        Offering.objects.filter(
+            service_id__in=service_ids, accepting_referrals=True, organization__active=True
+        ).values_list("service_id", flat=True)
+    )

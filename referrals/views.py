@@ -36,6 +36,7 @@ from providers.selectors import (
     offerings_of_organization,
     offerings_of_service,
     referral_providers,
+    services_with_providers,
 )
 
 from . import rules, selectors, services
@@ -837,11 +838,8 @@ def intake(
     pending = list(selectors.pending_self_referrals(request.user))
     # Services no organization accepts today: matching keeps the referral at CalOptima Health
     # for assignment, and the page says so rather than leading to an empty provider list.
-    unassignable = {
-        s.service_id
-        for s in {p.service_id: p for p in pending}.values()
-        if services.no_provider_accepting(s.service)
-    }
+    wanted = {p.service_id for p in pending}
+    unassignable = wanted - services_with_providers(wanted)
     return render(
         request,
         "referrals/intake.html",

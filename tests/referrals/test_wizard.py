@@ -450,3 +450,66 @@ def test_intake_reject_reason_is_bounded_and_kept_beside_the_field(client, revie
     assert f'id="rej-{form.pk}-error">Up to 4,000 characters' in response.content.decode()
     form.refresh_from_db()
     assert form.status == SelfReferral.IntakeStatus.PENDING
+
+
+# --- Pinned query counts of the pages changed here (the same at 10 and 100 rows) ----------------
+
+# Intake: session, user, organization, pending self-referrals with their service, the services
+# someone accepts, + the R-X3 audit row.
+INTAKE_MAX_QUERIES = 6
+# The reviewer's page of a referral with a requested provider (read with the referral): the
+# detail page's queries, plus the providers offered for sending it on (their ids for the choice,
+# the list for the select) and the reviewer's other actions.
+REVIEWER_DETAIL_MAX_QUERIES = 16
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_intake_page_query_count_is_pinned(
+    client, reviewer, meals, housing_deposits, django_assert_max_num_queries, count
+):
+    OfferingFactory(service=housing_deposits)  # someone takes deposits; nobody takes meals
+    for i in range(count):
+        SelfReferral.objects.create(
+            confirmation_number=f"SR-PIN-{i:04d}",
+            first_name="Ana",
+            last_name=f"Reyes{i}",
+            birth_date=datetime.date(1980, 1, 2),
+            phone="7145550100",
+            language="en",
+            service=meals if i % 2 else housing_deposits,
+            consent=True,
+        )
+    client.force_login(reviewer)
+
+    with django_assert_max_num_queries(INTAKE_MAX_QUERIES):
+        response = client.get(reverse("referrals:intake"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("No organization is accepting referrals") == count // 2
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_reviewer_page_with_a_requested_provider_query_count_is_pinned(
+    client, reviewer, hn_coordinator, mercy_house, meals, django_assert_max_num_queries, count
+):
+    from tests.referrals.factories import MessageFactory, ReferralFactory, StatusChangeFactory
+
+    referral = ReferralFactory(
+        service=meals,
+        referring_organization=hn_coordinator.organization,
+        referring_user=hn_coordinator,
+        receiving_organization=reviewer.organization,
+        requested_provider=mercy_house,
+        status=Status.IN_REVIEW,
+    )
+    for _ in range(count):
+        StatusChangeFactory(referral=referral, actor=hn_coordinator)
+        MessageFactory(referral=referral)
+    client.force_login(reviewer)
+
+    with django_assert_max_num_queries(REVIEWER_DETAIL_MAX_QUERIES):
+        response = client.get(reverse("referrals:detail", args=[referral.pk]))
+
+    assert response.status_code == 200
+    selected = rf'<option value="{mercy_house.pk}" selected>Mercy House</option>'
+    assert re.search(selected, response.content.decode())

@@ -128,7 +128,11 @@ def test_r_n4_letter_and_emails_are_made_after_the_broker_returns(
     started = time.monotonic()
     response = client.post(
         f"/api/v1/authorizations/{authorization.pk}/decide/",
-        {"decision": "deny", "reason_code": "not_medically_appropriate"},
+        {
+            "decision": "deny",
+            "reason_code": "not_medically_appropriate",
+            "member_explanation": "No emergency visits on record this year.",  # R-N6
+        },
         format="json",
     )
     elapsed = time.monotonic() - started

@@ -45,7 +45,11 @@ def locmem_mail(settings):
     return mail.outbox
 
 
-DENIAL = {"decision": "deny", "reason_code": "not_medically_appropriate"}
+DENIAL = {
+    "decision": "deny",
+    "reason_code": "not_medically_appropriate",
+    "member_explanation": "No emergency visits on record this year.",  # R-N6
+}
 
 
 def decide_through_the_api(reviewer, authorization, capture):
@@ -190,6 +194,7 @@ def test_r_n4_a_decision_that_owes_a_letter_and_was_never_queued_is_queued(revie
         authorization_id=open_request().pk,
         decision="deny",
         reason_code="not_medically_appropriate",
+        member_explanation=DENIAL["member_explanation"],
     )
     cs_approval = authorization_services.decide(
         user=reviewer,
@@ -215,12 +220,14 @@ def test_r_n4_the_safety_net_skips_decisions_with_a_letter_a_row_or_past_its_win
         authorization_id=open_request().pk,
         decision="deny",
         reason_code="not_medically_appropriate",
+        member_explanation=DENIAL["member_explanation"],
     )
     old = authorization_services.decide(
         user=reviewer,
         authorization_id=open_request().pk,
         decision="deny",
         reason_code="not_medically_appropriate",
+        member_explanation=DENIAL["member_explanation"],
     )
     Event.objects.filter(pk=old.pk).update(
         at=timezone.now() - datetime.timedelta(days=settings.NOTICE_SWEEP_DAYS + 1)

@@ -417,3 +417,18 @@ def test_csv_export_query_count_is_pinned(
         rows = rows_of(response)
 
     assert len(rows) == count + 1
+
+
+def test_r_x3_a_list_search_is_recorded_as_a_search_without_its_words(
+    coordinator_client, coordinator, world
+):
+    search(coordinator_client, LIST, "Garcia 90000001G")
+
+    posted, shown = AuditEvent.objects.filter(event="search").order_by("-id")[:2][::-1]
+    assert (posted.method, shown.method) == ("POST", "GET")
+    assert posted.object_type == shown.object_type == "referrals.referral"
+    for event in (posted, shown):
+        values = " ".join(
+            str(v) for v in AuditEvent.objects.filter(pk=event.pk).values().first().values()
+        )
+        assert "Garcia" not in values and "90000001G" not in values

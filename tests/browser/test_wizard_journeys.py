@@ -327,7 +327,9 @@ def test_refer_this_member_preselects_and_a_pof_not_on_record_is_warned_on_the_s
     member, held, not_held = hn_ecm_case(on)
     page.set_viewport_size({"width": width, "height": 900})
     sign_in_as(page, live_server, "coordinator")
-    page.goto(f"/referrals/new/?member={member.pk}")
+    page.goto(f"/members/{member.pk}/")
+    page.get_by_role("link", name="Refer this member").click()
+    expect(page).to_have_url(re.compile(rf"/referrals/new/\?member={member.pk}$"))
 
     expect(page.locator("#preselected")).to_contain_text(member.full_name)
     expect(page.locator("#id_member-cin")).to_have_value(member.cin)

@@ -16,6 +16,7 @@ from .serializers import (
     ClosureDecisionSerializer,
     ClosureRequestSerializer,
     DecideSerializer,
+    LegacyChangeSerializer,
 )
 
 
@@ -94,5 +95,18 @@ class AuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         notice_services.decide_closure(
             user=request.user, closure_id=closure.pk, **data.validated_data
+        )
+        return Response(AuthorizationDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request=LegacyChangeSerializer, responses=AuthorizationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="change")
+    def change_legacy(self, request, pk=None):
+        """R-A2: the HN that created a legacy authorization ends or changes it in one step (10
+        days' notice or an exception, R-N5); the letter follows from the HN (R-N1)."""
+        authorization = self.get_object()
+        data = LegacyChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notice_services.change_legacy(
+            user=request.user, authorization_id=authorization.pk, **data.validated_data
         )
         return Response(AuthorizationDetailSerializer(self.get_object()).data)

@@ -124,6 +124,8 @@ def _bounded_text(limit: int, *, label: str, required: bool = False, rows: int =
     )
 
 
+MAX_UNITS = 2**31 - 1  # what the database holds: more is refused beside the field, not a 500
+
 NOTICE_EXCEPTION_HELP = (
     "A termination or reduction takes effect at least 10 days after the member's letter, unless "
     "one of these applies (R-N5)."
@@ -161,7 +163,7 @@ class ClosureRequestForm(forms.Form):
     reason = _bounded_text(limits.TEXT, label="Reason", required=True)
     end_date = forms.DateField(widget=DATE, required=False, label="End date / last day")
     new_start_date = forms.DateField(widget=DATE, required=False)
-    new_units = forms.IntegerField(min_value=0, required=False)
+    new_units = forms.IntegerField(min_value=0, max_value=MAX_UNITS, required=False)
     notice_exception = _notice_exception_field()
 
 
@@ -186,7 +188,7 @@ class LegacyChangeForm(forms.Form):
     kind = forms.ChoiceField(choices=ClosureRequest.Kind.choices, label="Change")
     end_date = forms.DateField(widget=DATE, required=False, label="End date / last day")
     new_start_date = forms.DateField(widget=DATE, required=False)
-    new_units = forms.IntegerField(min_value=0, required=False)
+    new_units = forms.IntegerField(min_value=0, max_value=MAX_UNITS, required=False)
     reason_code = forms.ChoiceField(
         choices=[("", "—")] + list(ReasonCode.choices),
         label="Reason",

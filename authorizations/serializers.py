@@ -158,3 +158,27 @@ class ClosureDecisionSerializer(serializers.Serializer):
     explanation_language = serializers.ChoiceField(
         choices=list(LETTER_LANGUAGES.items()), required=False, allow_blank=True, default=""
     )
+
+
+class LegacyChangeSerializer(serializers.Serializer):
+    """The HN ends or changes its own legacy authorization in one step (R-A2, R-N5, R-N6)."""
+
+    kind = serializers.ChoiceField(choices=ClosureRequest.Kind.choices)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    new_start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    new_units = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2**31 - 1, default=None
+    )
+    notice_exception = serializers.ChoiceField(
+        choices=NoticeException.choices, required=False, allow_blank=True, default=""
+    )
+    member_explanation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.TEXT
+    )
+    explanation_language = serializers.ChoiceField(
+        choices=list(LETTER_LANGUAGES.items()), required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.TEXT
+    )

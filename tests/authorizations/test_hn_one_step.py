@@ -179,3 +179,40 @@ def test_r_a2_the_member_explanation_is_in_the_letters_language(hn_staff, legacy
             end_date=business_today() + 30 * DAY,
         )
     assert "explanation_language" in refused.value.message_dict
+
+
+def test_r_a2_the_hn_ends_its_legacy_authorization_through_the_api_too(
+    hn_staff, reviewer, legacy_in_force
+):
+    from rest_framework.test import APIClient
+
+    url = f"/api/v1/authorizations/{legacy_in_force.pk}/change/"
+    body = {
+        "kind": "end",
+        "reason_code": "service_ended",
+        "end_date": str(business_today() + 5 * DAY),
+        "member_explanation": "Your ECM services end.",
+    }
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    assert api.post(url, body, format="json").status_code == 403  # R-A2: not CalOptima's
+    api.force_authenticate(hn_staff)
+    response = api.post(url, body, format="json")
+    assert response.status_code == 400 and "end_date" in response.json()  # R-N5
+    response = api.post(url, {**body, "notice_exception": "death"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "terminated"
+    assert response.json()["events"][-1]["notice_exception"] == "death"
+    assert letters_queued() == 1
+
+
+def test_units_beyond_what_the_database_holds_are_refused_beside_the_field(
+    client, hn_staff, legacy_in_force
+):
+    client.force_login(hn_staff)
+    response = client.post(
+        change_url(legacy_in_force),
+        end_form(**{"change-kind": "modify", "change-new_units": "99999999999"}),
+    )
+    assert response.status_code == 400
+    assert 'id="id_change-new_units_error"' in response.content.decode()

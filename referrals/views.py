@@ -442,7 +442,12 @@ def resend(request, pk: int):
     return render(
         request,
         "referrals/resend.html",
-        {"referral": referral, "form": form},
+        {
+            "referral": referral,
+            "form": form,
+            "no_room": "receiving_organization" in form.fields
+            and not form.fields["receiving_organization"].queryset.exists(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -284,3 +284,11 @@ def test_r_r2_the_resend_page_is_closed_to_others(mercy_staff, stranger, decline
     response = signed_in(mercy_staff).post(url, {"receiving_organization": "1"})
     assert response.status_code == 409 and Referral.objects.count() == 1
     assert "Only the organization that made the referral" in response.content.decode()
+
+
+def test_r_r2_with_no_other_provider_with_room_the_page_says_so(coordinator, declined, meals):
+    response = signed_in(coordinator).get(reverse("referrals:resend", args=[declined.pk]))
+
+    assert 'id="no-room">No other provider has open slots for medically tailored meals' in (
+        response.content.decode()
+    )

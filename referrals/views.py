@@ -585,17 +585,22 @@ class NewReferralWizard(SessionWizardView):
         if wanted.isdigit() and len(wanted) <= 18:
             found = visible_members(request.user).filter(pk=int(wanted)).first()
             if found is not None:
-                self.storage.extra_data["member"] = found.pk
+                self.storage.extra_data["preselected_member_id"] = found.pk
         return self.render(self.get_form())
 
     def get_form_initial(self, step):
         if step == "review":
             token = self.storage.extra_data.setdefault("token", uuid.uuid4().hex)
             return {"token": token}
-        if step == "member" and self.storage.extra_data.get("member"):
-            found = visible_members(self.request.user).filter(pk=self.storage.extra_data["member"])
-            return {"cin": m.cin, "birth_date": m.birth_date} if (m := found.first()) else {}
+        if step == "member" and (member := self._preselected()) is not None:
+            return {"cin": member.cin, "birth_date": member.birth_date}
         return super().get_form_initial(step)
+
+    def _preselected(self):
+        """The member named by `?member=` when the wizard started, if still in the user's scope.
+        (Kept apart from `member`: formtools puts extra_data in the template's context.)"""
+        pk = self.storage.extra_data.get("preselected_member_id")
+        return visible_members(self.request.user).filter(pk=pk).first() if pk else None
 
     # Back keeps what was typed on the step being left (even incomplete) as a draft, shown again,
     # without error messages, when the user comes forward; Continue is the form's first button.
@@ -697,12 +702,8 @@ class NewReferralWizard(SessionWizardView):
             context["verdict"] = plain_verdict(verdict) if context["plain"] else verdict
         service = self._service() if step in ("details", "review") else None
         context["service"] = service
-        if step == "member" and self.storage.extra_data.get("member"):
-            context["preselected"] = (
-                visible_members(self.request.user)
-                .filter(pk=self.storage.extra_data["member"])
-                .first()
-            )
+        if step == "member":
+            context["preselected"] = self._preselected()
         if step == "details" and service is not None:
             context["not_accepting"] = [
                 o for o in offerings_of_service(service) if not o.accepting_referrals

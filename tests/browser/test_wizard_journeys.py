@@ -333,6 +333,7 @@ def test_refer_this_member_preselects_and_a_pof_not_on_record_is_warned_on_the_s
 
     expect(page.locator("#preselected")).to_contain_text(member.full_name)
     expect(page.locator("#id_member-cin")).to_have_value(member.cin)
+    expect(page.locator("section.verdict")).to_have_count(0)  # eligibility comes with step 2
     checked(page, "p1-member-preselected", width)
     page.locator("#id_member-requested_start_date").fill(on.isoformat())
     page.locator("#id_member-requested_start_date").press("Enter")

@@ -80,15 +80,17 @@ def checked(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, username: str) -> None:
-    """By keyboard: type into the fields, Enter submits."""
+def sign_in(page, username: str, suffix: str) -> None:
+    """By keyboard: type into the fields, Enter submits. Both pages checked by axe."""
     page.goto("/accounts/login/")
+    checked(page, f"b00-sign-in-{username}{suffix}")
     page.get_by_label("Username").press_sequentially(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     complete_two_step(page, username)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    checked(page, f"b00-home-{username}{suffix}")
 
 
 def sign_out(page) -> None:
@@ -115,7 +117,7 @@ def test_decline_asks_first_and_the_referrer_resends_by_keyboard(page, world, wi
     suffix = f"-{width}"
 
     # --- The provider: no open slot, so Accept is refused beside it and the note kept (R-R3). ---
-    sign_in(page, "mercy")
+    sign_in(page, "mercy", suffix)
     page.goto(f"/referrals/{referral.pk}/")
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("Spanish")
@@ -178,7 +180,7 @@ def test_decline_asks_first_and_the_referrer_resends_by_keyboard(page, world, wi
     sign_out(page)
 
     # --- The referrer sends it to another provider, nothing retyped (R-R2). ---
-    sign_in(page, "coord")
+    sign_in(page, "coord", suffix)
     page.goto(f"/referrals/{referral.pk}/")
     resend = page.get_by_role("link", name="Send to another provider")
     checked(page, f"b05-referrer-sees-declined{suffix}")
@@ -223,4 +225,4 @@ def test_decline_asks_first_and_the_referrer_resends_by_keyboard(page, world, wi
 
     new = Referral.objects.get(reference=new_reference)
     assert new.resent_from_id == referral.pk and new.reason == referral.reason
-    assert len(pages_checked) >= 8
+    assert len(pages_checked) >= 12

@@ -318,12 +318,11 @@ def _change_errors(authorization, *, kind, reason, end_date, new_start_date, new
         errors["authorization"] = "Only an authorization in force can be changed or ended."
     if kind not in ClosureRequest.Kind.values:
         errors["kind"] = "Choose change or end."
-    if reason is None:  # a decision gives its reason code instead
-        pass
-    elif not reason.strip():
-        errors["reason"] = "Say why."
-    elif len(reason) > limits.TEXT:
-        errors["reason"] = f"Keep it to {limits.TEXT:,} characters."
+    if reason is not None:  # None: a decision, which gives its reason code instead
+        if not reason.strip():
+            errors["reason"] = "Say why."
+        elif len(reason) > limits.TEXT:
+            errors["reason"] = f"Keep it to {limits.TEXT:,} characters."
     if kind == ClosureRequest.Kind.END and end_date is None:
         errors["end_date"] = "Give the last day of service."
     start, end = new_start_date or authorization.start_date, end_date or authorization.end_date

@@ -294,7 +294,7 @@ def decide_closure(request, pk: int, closure_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            notice_services.decide_closure(
+            event = notice_services.decide_closure(
                 user=request.user,
                 closure_id=closure_id,
                 approve=request.POST.get("decision") == "approve",
@@ -309,7 +309,11 @@ def decide_closure(request, pk: int, closure_id: int):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Decision recorded.")
+            approved = event.kind != "closure_rejected"
+            messages.success(
+                request,
+                notice_services.what_happens_next(event) if approved else "Request rejected.",
+            )
             return redirect("authorizations:detail", pk)
     page = selectors.decision_page(request.user, pk)
     return _render_detail(request, page, status=400, closure_decision_form=form)
@@ -333,9 +337,9 @@ def change_legacy(request, pk: int):
             apply_errors(form, exc)
         else:
             done = "ended" if event.kind == "terminated" else "changed"
-            messages.success(
-                request, f"The authorization is {done}; the member's letter is queued."
-            )
+            # Only what will happen: the letter and its date, or no letter (part C's words).
+            next_step = notice_services.what_happens_next(event)
+            messages.success(request, f"The authorization is {done}. {next_step}")
             return redirect("authorizations:detail", pk)
     page = selectors.decision_page(request.user, pk)
     return _render_detail(request, page, status=400, change_form=form)

@@ -64,7 +64,10 @@ def test_r_a2_the_hn_ends_its_own_legacy_authorization_in_one_step(
 
     html = response.content.decode()
     assert "sent to the responsible party" not in html
-    assert "The authorization is ended; the member&#x27;s letter is queued." in html
+    assert (
+        "The authorization is ended. Decision recorded. The member&#x27;s letter "
+        "(Notice of Action: termination)" in html
+    )
     legacy_in_force.refresh_from_db()
     end = business_today() + 30 * DAY
     assert (legacy_in_force.status, legacy_in_force.end_date) == (Status.TERMINATED, end)

@@ -316,7 +316,9 @@ def test_health_network_sees_only_its_legacy_authorizations_and_ends_one(page, d
     closure.get_by_role("button", name="Record and send the letter").click()
     page.locator("#confirm-yes").click()
     expect(page.locator("ul.messages")).to_contain_text(
-        "The authorization is ended; the member's letter is queued.", timeout=30_000
+        "The authorization is ended. Decision recorded. The member's letter "
+        "(Notice of Action: termination)",
+        timeout=30_000,
     )
     expect(status_badge(page)).to_have_text("Terminated")
     expect(fact(page, "Dates")).to_have_text(f"{legacy.start_date:%Y-%m-%d} – {last_day:%Y-%m-%d}")

@@ -187,7 +187,9 @@ def test_r_a2_hn_ends_its_legacy_authorization_in_one_step_by_keyboard(page, wor
 
     # The letter renders in the request here (Celery runs eagerly in tests): allow for it.
     expect(page.locator("ul.messages")).to_contain_text(
-        "The authorization is ended; the member's letter is queued.", timeout=30_000
+        "The authorization is ended. Decision recorded. The member's letter "
+        "(Notice of Action: termination)",
+        timeout=30_000,
     )
     expect(page.locator(".heading-row .status")).to_have_text("Terminated")
     last = page.locator("section[aria-labelledby=hist-h] ol.timeline li").last

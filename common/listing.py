@@ -6,7 +6,8 @@ rest the same way for every list.
 
 The search text may be a member's name or CIN, so it is POSTed, kept in the session under a random
 token and the list is shown at `?search=<token>` (pager, sort and export links carry the token,
-never the words). Filters and sort are plain query parameters, as before."""
+never the words). Filters and sort are plain query parameters, as before. A list shown in answer
+to a POST (the member search) has header buttons that re-send its search instead (`post_form`)."""
 
 import csv
 import secrets

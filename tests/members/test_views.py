@@ -167,8 +167,9 @@ def test_detail_shows_spans_hn_history_pofs_and_the_verdict_for_the_date(reviewe
     assert "<td>Beta HN</td><td>2023-01-01</td><td>open</td>" in html
     # POFs, including one no longer held
     adults = "Adults without dependent children experiencing homelessness"
-    assert f"<td>POF 1a <small>{adults}</small></td><td>Plan data</td><td>2022-01-01</td>" in html
-    assert "<td>POF 3 <small>Individuals with serious mental health" in html
+    pof_1a = f'<td class="wrap">POF 1a <small>{adults}</small></td>'
+    assert f"{pof_1a}<td>Plan data</td><td>2022-01-01</td>" in html
+    assert '<td class="wrap">POF 3 <small>Individuals with serious mental health' in html
     # The verdict is for the date asked (R-M2): Medi-Cal with Beta HN and POF 1a
     assert "Eligibility on 15 June 2023" in html
     assert "ECM: eligible" in html

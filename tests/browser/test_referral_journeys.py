@@ -163,7 +163,7 @@ def test_referral_closed_loop_ecm_accepted_housing_navigation_declined(page, jou
     expect(page.locator("ol.steps li.current")).to_have_text("4. Review")
     expect(fact(page, "Service")).to_have_text("Enhanced Care Management")
     expect(fact(page, "Provider")).to_have_text(ecm_provider.name)
-    expect(fact(page, "POFs claimed")).to_have_text(pof)
+    expect(fact(page, "POFs claimed")).to_have_text(re.compile(rf"^POF {pof} \(.+\)$"))
     expect(fact(page, "Attachments")).to_have_text("1")
     expect(page.get_by_text("Frequent ED visits")).to_be_visible()
     screenshot(page, "r04-wizard-review-ecm")

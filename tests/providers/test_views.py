@@ -471,3 +471,13 @@ def test_django_admin_is_not_reachable_for_other_demo_users(client, demo_data, u
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert client.get("/admin/providers/user/").status_code == 302
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_users_page_query_count_is_pinned(client, site_admin, django_assert_max_num_queries, count):
+    for _ in range(count):
+        UserFactory(organization=site_admin.organization)
+    client.force_login(site_admin)
+    # session, user, organization (header), people with their tokens
+    with django_assert_max_num_queries(4):
+        assert client.get(USERS).status_code == 200

@@ -9,7 +9,6 @@ _IDS = rf"{_ID}(?:\s*(?:,|and|\.\.)\s*{_ID})*"
 # " (R-P2)", " (R-M3, R-M5)", "(rule R-X2)" after the words; "R-R4: " before them.
 _BRACKETED = re.compile(rf"\s*\((?:rule\s+)?{_IDS}\)")
 _LEADING = re.compile(rf"(^|(?<=[.;]\s)){_IDS}:\s*")
-_BARE = re.compile(rf"\s*\b{_IDS}\b")
 
 
 def without_rule_ids(text) -> str:
@@ -20,5 +19,4 @@ def without_rule_ids(text) -> str:
     led = _LEADING.match(text) is not None
     text = _BRACKETED.sub("", text)
     text = _LEADING.sub(lambda m: m.group(1), text)
-    text = _BARE.sub("", text)
     return text[:1].upper() + text[1:] if led else text

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from common import limits
 from common.limits import limit_help
@@ -205,7 +206,15 @@ class LegacyChangeForm(forms.Form):
 
 
 class QueueFilter(AuthorizationFilter):
-    """The review queue holds CalOptima Health's pending requests only: no status or party."""
+    """The review queue holds CalOptima Health's pending requests only: no status or party.
+    `due=overdue` keeps the requests past their decision time (R-A8; the home page's count)."""
+
+    due = django_filters.ChoiceFilter(
+        choices=[("overdue", "Overdue")], method="filter_due", label="Due", empty_label="Any"
+    )
+
+    def filter_due(self, queryset, name, value):
+        return queryset.filter(due_at__lt=timezone.now()) if value == "overdue" else queryset
 
     class Meta(AuthorizationFilter.Meta):
         fields = ["service", "urgency"]

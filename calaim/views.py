@@ -158,9 +158,9 @@ def _review_work(user) -> list[Work]:
         ),
         Work(
             overdue,
-            "decision overdue (first in the queue)",
-            "decisions overdue (first in the queue)",
-            _url("authorizations:queue"),
+            "decision overdue",
+            "decisions overdue",
+            _url("authorizations:queue", "due=overdue"),
             urgent=overdue > 0,
         ),
         Work(

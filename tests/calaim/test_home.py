@@ -86,7 +86,11 @@ def test_a_reviewers_counts_cover_the_queue_overdue_decisions_and_approvals(clie
     items = work_items(client.get(HOME).content.decode())
 
     assert items["authorization requests to decide"] == (4, reverse("authorizations:queue"))
-    assert items["decision overdue (first in the queue)"] == (1, reverse("authorizations:queue"))
+    count, url = items["decision overdue"]
+    assert (count, url) == (1, reverse("authorizations:queue") + "?due=overdue")
+    queue = client.get(url).content.decode()
+    assert queue.count('class="overdue"') + queue.count("overdue</span>") >= 1
+    assert len(client.get(url).context["page"]) == 1
     count, url = items["change or end request awaiting your approval"]
     assert (count, url) == (1, reverse("authorizations:list") + "#cl-h")
     page = client.get(url).content.decode()

@@ -126,6 +126,7 @@ ROUTES = {
     "authorization-decide": record(AUTHORIZATION),
     "authorization-closure-requests": record(AUTHORIZATION),
     "authorization-decide-closure": record(AUTHORIZATION),
+    "authorization-change-legacy": record(AUTHORIZATION),
     "notice-list": listing(NOTICE, members="member"),
     "notice-detail": record(NOTICE),
     "notice-download": Route(NOTICE, Event.DOWNLOAD),

@@ -12,9 +12,5 @@ register = template.Library()
 def member_referrals(user, member):
     """The member's referrals in the user's scope, newest first, in one query (R-X2 per record:
     seeing the member does not open referrals held with other organizations)."""
-    rows = (
-        selectors.referral_list(user)
-        .filter(member_id=member.pk)
-        .order_by("-created_at", "-pk")
-    )
+    rows = selectors.referral_list(user).filter(member_id=member.pk).order_by("-created_at", "-pk")
     return {"referrals": list(rows), "member": member}

@@ -52,8 +52,9 @@ def test_the_menu_folds_behind_a_button_at_phone_width_and_opens_by_keyboard(
     menu.press("Enter")
     main_nav.get_by_role("link", name="Referrals").press("Enter")
     expect(page.get_by_role("heading", name="Referrals", level=1)).to_be_visible()
-    no_sideways = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    assert page.evaluate(no_sideways) <= 0
+    root = "document.documentElement"
+    overflow = f"() => {root}.scrollWidth - {root}.clientWidth"
+    assert page.evaluate(overflow) <= 0
 
 
 def test_the_menu_is_always_shown_at_desktop_width(page, coordinator):

@@ -15,7 +15,7 @@ from common.dates import business_date, business_today
 from common.limits import MESSAGE, SHORT_TEXT, TEXT
 from common.outbox import services as outbox
 from common.phones import normalize_phone
-from members.models import Language, Member, cin_validator
+from members.models import Language, Member, PopulationOfFocus, cin_validator
 from members.rules import plain_verdict
 from members.selectors import can_see_member, eligibility_on
 from providers.models import Role
@@ -115,6 +115,17 @@ def unheld_populations(member, populations, on: datetime.date) -> list[str]:
     return sorted({p.code for p in populations} - held)
 
 
+def pof_words(codes) -> str:
+    """'POF 2 (Individuals at risk ...)': people read a POF's name, not only its number."""
+    codes = sorted(codes)
+    if not codes:
+        return "none"
+    names = dict(PopulationOfFocus.objects.filter(code__in=codes).values_list("code", "name"))
+    return ", ".join(
+        f"POF {code} ({names[code]})" if code in names else f"POF {code}" for code in codes
+    )
+
+
 def referral_warnings(*, member, on, service, populations, provider) -> dict[str, str]:
     """What deserves a second look before a referral goes, by field, without refusing it: a
     claimed POF the member does not hold on the date; a provider whose ECM panel has none of the
@@ -127,7 +138,7 @@ def referral_warnings(*, member, on, service, populations, provider) -> dict[str
         unheld = unheld_populations(member, populations, on)
         if unheld:
             warnings["populations"] = (
-                f"The member's records show no POF {', '.join(unheld)} on {on:%-d %B %Y}. The "
+                f"The member's records show no {pof_words(unheld)} on {on:%-d %B %Y}. The "
                 "referral will be flagged for CalOptima Health to check the evidence."
             )
     if provider is not None:
@@ -135,8 +146,8 @@ def referral_warnings(*, member, on, service, populations, provider) -> dict[str
         claimed = {p.code for p in populations}
         if not claimed & panel:
             warnings["receiving_organization"] = (
-                f"{provider}'s ECM panel has none of the claimed POFs "
-                f"({', '.join(sorted(claimed))}); it serves {', '.join(sorted(panel)) or 'none'}."
+                f"{provider}'s ECM panel has none of the claimed POFs ({pof_words(claimed)}); "
+                f"it serves {pof_words(panel)}."
             )
     return warnings
 
@@ -200,8 +211,7 @@ def _route(*, user, service, populations, chosen, self_referral, errors) -> tupl
         errors["populations"] = "Claim the Population of Focus this provider serves."
     elif not claimed & panel:
         errors["receiving_organization"] = (
-            f"{chosen} does not serve POF {', '.join(sorted(claimed))} (R-P2); it serves "
-            f"{', '.join(sorted(panel)) or 'none'}."
+            f"{chosen} does not serve {pof_words(claimed)} (R-P2); it serves {pof_words(panel)}."
         )
     return chosen, Status.SENT, "R-P2: sent to an ECM provider whose panel has the POF."
 

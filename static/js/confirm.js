@@ -27,6 +27,7 @@
     });
     dialog.querySelector("#confirm-yes").addEventListener("click", function () {
       var p = pending;
+      if (!p) return;
       pending = null;
       dialog.close();
       p.form.dataset.confirmed = "yes";
@@ -37,11 +38,13 @@
     dialog.querySelector("#confirm-no").addEventListener("click", function () {
       dialog.close();
     });
+    // "close" arrives as a task after the dialog shut: by then the user may have asked again
+    // (Escape, then Enter at once on the restored button). A reopened dialog keeps its question.
     dialog.addEventListener("close", function () {
-      if (pending) {
-        (pending.submitter || pending.form).focus();
-        pending = null;
-      }
+      if (dialog.open || !pending) return;
+      var back = pending.submitter || pending.form;
+      pending = null;
+      back.focus();
     });
   });
 })();

@@ -343,6 +343,7 @@ def test_r_p2_wizard_details_step_refuses_a_provider_without_the_claimed_pof(
     assert response.context["wizard"]["steps"].current == "details"
     error = field_error(response.content.decode(), "details-receiving_organization")
     assert "does not serve POF 3" in error and "R-P2" not in error
+    assert pof3.name in error  # the POF by its name too, not a bare number
     assert counts() == (0, 0, 0, 0)
 
 

@@ -5,6 +5,7 @@ provider is warned of on the step; dates and free text are bounded; `?member=` p
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -309,7 +310,9 @@ def test_r_p2_a_requested_provider_whose_panel_lacks_every_claimed_pof_is_warned
     warned = step(client, "details", claim)
 
     assert current(warned) == "details"
-    assert "panel has none of the claimed POFs (1b)" in warned.content.decode()
+    pof_1b = PopulationOfFocus.objects.get(code="1b")
+    html = unescape(warned.content.decode())
+    assert f"panel has none of the claimed POFs (POF 1b ({pof_1b.name}))" in html
     review = step(client, "details", claim)
     assert current(review) == "review", errors(review)
     submit(client, review)

@@ -49,3 +49,10 @@ def test_the_readme_names_a_medi_cal_member_with_a_pof_a_pace_and_a_onecare_memb
     assert programs["medi_cal"].populations and programs["medi_cal"].ecm_eligible
     assert not programs["pace"].ecm_eligible and programs["pace"].cs_eligible
     assert not programs["onecare"].ecm_eligible and programs["onecare"].cs_eligible
+
+
+def test_every_demo_member_has_a_full_mailing_address_for_the_letters_window(seeded):
+    """R-N4 letters print the member's mailing address in the envelope window: the demo's members
+    have a street, a city, a state and a ZIP code, so a demo letter shows the whole block."""
+    incomplete = Member.objects.filter(address_line1="") | Member.objects.filter(zip_code="")
+    assert Member.objects.count() == 20 and not incomplete.exists()

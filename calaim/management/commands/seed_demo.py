@@ -36,6 +36,18 @@ DEMO_USERS = [
     ("siteadmin", "Sam", "Siteadmin", Role.SITE_ADMIN, "AltaMed Health Services"),
     ("sysadmin", "Alex", "Admin", Role.SYSTEM_ADMIN, "CalOptima Health"),
 ]
+# Synthetic street names for the letters' window-envelope address block.
+STREETS = [
+    "West Chapman Avenue",
+    "North Harbor Boulevard",
+    "East Fourth Street",
+    "South Main Street",
+    "Katella Avenue",
+    "Westminster Avenue",
+    "Brookhurst Street",
+    "Jeffrey Road",
+]
+
 FIRST = [
     "Ana",
     "Luis",
@@ -268,6 +280,9 @@ class Command(BaseCommand):
                     if n % 17 == 0
                     else AlternativeFormat.NONE,
                     phone=f"(714) 555-{n:04d}",
+                    # A street from n, not from rng: the draws (and so the names) stay the same.
+                    address_line1=f"{100 + n * 37 % 9800} {STREETS[n % len(STREETS)]}",
+                    address_line2=f"Apt {n % 40 + 1}" if n % 3 == 0 else "",
                     city=rng.choice(["Anaheim", "Santa Ana", "Irvine", "Garden Grove", "Orange"]),
                     zip_code=rng.choice(["92801", "92701", "92618", "92840", "92866"]),
                 )

@@ -262,26 +262,35 @@ def _render_detail(request, authorization, *, status=200, **forms):
     )
 
 
-@require_POST
-def request_closure(request, pk: int):
-    """The provider asks the responsible party to change or end an authorization (R-A2)."""
-    authorization = selectors.authorization_detail(request.user, pk)
-    form = ClosureRequestForm(request.POST)
+def _form_step(request, pk: int, form, *, run, form_name: str):
+    """One form of the authorization page: accepted, the message and back to the page; refused,
+    the page again with the error beside the field and what was typed kept (400)."""
     if form.is_valid():
         try:
-            services.request_closure(
-                user=request.user, authorization_id=authorization.pk, **form.cleaned_data
-            )
+            message = run(form.cleaned_data)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect("authorizations:detail", pk)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Your request was sent to the responsible party.")
+            messages.success(request, message)
             return redirect("authorizations:detail", pk)
     page = selectors.decision_page(request.user, pk)
-    return _render_detail(request, page, status=400, closure_form=form)
+    return _render_detail(request, page, status=400, **{form_name: form})
+
+
+@require_POST
+def request_closure(request, pk: int):
+    """The provider asks the responsible party to change or end an authorization (R-A2)."""
+    authorization = selectors.authorization_detail(request.user, pk)
+
+    def run(data):
+        services.request_closure(user=request.user, authorization_id=authorization.pk, **data)
+        return "Your request was sent to the responsible party."
+
+    form = ClosureRequestForm(request.POST)
+    return _form_step(request, pk, form, run=run, form_name="closure_form")
 
 
 @require_POST
@@ -290,33 +299,23 @@ def decide_closure(request, pk: int, closure_id: int):
     authorization = selectors.authorization_detail(request.user, pk)
     if not authorization.closure_requests.filter(pk=closure_id).exists():
         raise Http404
+
+    def run(data):
+        event = notice_services.decide_closure(
+            user=request.user,
+            closure_id=closure_id,
+            approve=request.POST.get("decision") == "approve",
+            note=data["note"],
+            notice_exception=data["notice_exception"] or None,
+            member_explanation=data["member_explanation"],
+            explanation_language=data["explanation_language"],
+        )
+        if event.kind == "closure_rejected":
+            return "Request rejected."
+        return notice_services.what_happens_next(event)
+
     form = ClosureDecisionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            event = notice_services.decide_closure(
-                user=request.user,
-                closure_id=closure_id,
-                approve=request.POST.get("decision") == "approve",
-                note=data["note"],
-                notice_exception=data["notice_exception"] or None,
-                member_explanation=data["member_explanation"],
-                explanation_language=data["explanation_language"],
-            )
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-            return redirect("authorizations:detail", pk)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            approved = event.kind != "closure_rejected"
-            messages.success(
-                request,
-                notice_services.what_happens_next(event) if approved else "Request rejected.",
-            )
-            return redirect("authorizations:detail", pk)
-    page = selectors.decision_page(request.user, pk)
-    return _render_detail(request, page, status=400, closure_decision_form=form)
+    return _form_step(request, pk, form, run=run, form_name="closure_decision_form")
 
 
 @require_POST
@@ -324,22 +323,14 @@ def change_legacy(request, pk: int):
     """R-A2: the HN ends or changes its own legacy authorization in one step; the letter follows
     from the HN (R-N1)."""
     authorization = selectors.authorization_detail(request.user, pk)
+
+    def run(data):
+        event = notice_services.change_legacy(
+            user=request.user, authorization_id=authorization.pk, **data
+        )
+        done = "ended" if event.kind == "terminated" else "changed"
+        # Only what will happen: the letter and its date, or no letter.
+        return f"The authorization is {done}. {notice_services.what_happens_next(event)}"
+
     form = LegacyChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            event = notice_services.change_legacy(
-                user=request.user, authorization_id=authorization.pk, **form.cleaned_data
-            )
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-            return redirect("authorizations:detail", pk)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            done = "ended" if event.kind == "terminated" else "changed"
-            # Only what will happen: the letter and its date, or no letter (part C's words).
-            next_step = notice_services.what_happens_next(event)
-            messages.success(request, f"The authorization is {done}. {next_step}")
-            return redirect("authorizations:detail", pk)
-    page = selectors.decision_page(request.user, pk)
-    return _render_detail(request, page, status=400, change_form=form)
+    return _form_step(request, pk, form, run=run, form_name="change_form")

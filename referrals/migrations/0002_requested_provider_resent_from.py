@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0003_requested_provider_resent_from'),
+        ('providers', '0003_max_open_slots'),
         ('referrals', '0001_initial'),
     ]
 

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "referrals",
     "authorizations",
     "notices",
+    "activities",
+    "exchange",
     "common.audit",
     "common.outbox",
 ]
@@ -222,6 +224,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- Files exchanged with partners (exchange/, R-F1..R-F4) -------------------------------------
+# Every generated file is kept here (system admins download it from the runs page) ...
+EXCHANGE_ARCHIVE_DIR = env.path("EXCHANGE_ARCHIVE_DIR", default=BASE_DIR / "var" / "files")
+# ... and delivered to the partner's SFTP destination, or else to this folder (one per partner).
+EXCHANGE_DELIVERY_DIR = env.path("EXCHANGE_DELIVERY_DIR", default=BASE_DIR / "var" / "outbox")
 
 # --- Audit trail (R-X3) ----------------------------------------------------------------------
 # django-auditlog records changes to the member models with our own row (common.audit.AuditEvent);

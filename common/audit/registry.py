@@ -26,6 +26,7 @@ MEMBER_MODELS = {
     "authorizations.event": "authorization__member_id",
     "authorizations.closurerequest": "authorization__member_id",
     "notices.notice": "authorization__member_id",
+    "activities.ecmactivity": "member_id",
 }
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -1,0 +1,354 @@
+"""What the exchange DOES: queue a file run, write the file as a stream, deliver it (R-F1..R-F4).
+
+One FileRun per kind, period and health network (R-F4): a re-run rewrites the same row and the
+same file name, atomically, and the same data gives the same bytes. The file is written under a
+temporary name, fsynced and renamed into the archive, and only then delivered: a reader never sees
+a partial file, and a run that dies midway delivers nothing.
+
+Every attempt at a run is fenced by its `started_at`: progress and the final state are written only
+while that attempt still owns the run, so a redelivered task (worker killed, R-F4) or a re-run
+takes over and the old attempt, if it still lives, stops at its next progress step."""
+
+import csv
+import datetime
+import hashlib
+import io
+import logging
+import os
+import pathlib
+import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from common.audit.models import Channel, Event, Outcome
+from common.audit.services import record
+from providers.models import Organization
+
+from . import periods
+from .files import OUTBOUND
+from .files.base import OutboundFile
+from .models import Direction, FileRun, RunStatus
+
+log = logging.getLogger(__name__)
+
+# R-F4 layout of every outbound file (docs/files.md): UTF-8 without BOM, comma, RFC 4180 quoting
+# (only where a value needs it), CRLF line endings, one header row, dates as YYYY-MM-DD.
+ENCODING = "utf-8"
+DELIMITER = ","
+LINE_END = "\r\n"
+
+TASK = "exchange.generate_file"
+CHUNK_ROWS = 2000  # rows per FETCH from the server-side cursor
+PROGRESS_ROWS = 5000  # rows between two progress updates (settings.EXCHANGE_PROGRESS_ROWS)
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class Superseded(Exception):
+    """Another attempt took the run over; this one stops without touching it."""
+
+
+# --- Queueing ---------------------------------------------------------------------------------
+
+
+def request_run(*, kind: str, period_start: datetime.date, organization, user=None) -> FileRun:
+    """Create or reuse the one run for (kind, period, organization), mark it queued and queue the
+    task once the transaction commits. ValidationError keyed by field on bad input."""
+    outbound = _outbound(kind)
+    start, end = periods.checked_period(outbound.cadence, period_start)
+    _check_network(organization)
+    with transaction.atomic():
+        run = _locked_run(kind, start, end, organization)
+        if run.status in ACTIVE:
+            raise ValidationError(
+                f"This file is already {run.get_status_display().lower()}: "
+                "wait for it to finish before running it again."
+            )
+        run.status = RunStatus.QUEUED
+        run.period_end = end
+        run.file_name = file_name(outbound, organization, start, end)
+        run.rows_done = 0
+        run.rows_expected = None
+        run.attempts = 0
+        run.error = ""
+        run.requested_by = user
+        run.save()
+        transaction.on_commit(lambda: queue(run.pk))
+    return run
+
+
+def rerun(*, run: FileRun, user) -> FileRun:
+    """Run a file again for the same kind, period and health network (R-F4: same row, same
+    name, same bytes for the same data)."""
+    if run.direction != Direction.OUT:
+        raise ValidationError("Only a file that goes out can be run again.")
+    return request_run(
+        kind=run.kind, period_start=run.period_start, organization=run.organization, user=user
+    )
+
+
+def queue(run_id: int, *, countdown: float | None = None) -> None:
+    """Hand the run to Celery. A broker that is down leaves the run queued: the stale-run sweep
+    queues it again (`fail_stale_runs`)."""
+    from .tasks import generate_file
+
+    try:
+        generate_file.apply_async((run_id,), countdown=countdown)
+    except Exception:
+        if generate_file.app.conf.task_always_eager:
+            raise
+        log.warning("exchange: could not queue run %s; the sweep will queue it again", run_id)
+
+
+def _outbound(kind: str) -> OutboundFile:
+    try:
+        return OUTBOUND[kind]
+    except KeyError:
+        known = ", ".join(sorted(OUTBOUND))
+        raise ValidationError({"kind": f"Unknown file {kind!r}. Files: {known}."}) from None
+
+
+def _check_network(organization) -> None:
+    if not isinstance(organization, Organization) or not organization.is_health_network:
+        raise ValidationError({"organization": "Files go to health networks only."})
+    if not organization.active:
+        raise ValidationError({"organization": f"{organization} is not active."})
+
+
+def _locked_run(kind, start, end, organization) -> FileRun:
+    """The one outbound run for (kind, start, organization), locked; created if missing."""
+    key = {"kind": kind, "period_start": start, "organization": organization}
+    run = FileRun.objects.select_for_update().filter(direction=Direction.OUT, **key).first()
+    if run is not None:
+        return run
+    try:
+        with transaction.atomic():
+            return FileRun.objects.create(direction=Direction.OUT, period_end=end, **key)
+    except IntegrityError:  # created meanwhile by another request: use that one
+        return FileRun.objects.select_for_update().get(direction=Direction.OUT, **key)
+
+
+# --- Names and places -------------------------------------------------------------------------
+
+
+def network_slug(organization) -> str:
+    return slugify(organization.name)
+
+
+def file_name(outbound: OutboundFile, organization, start, end) -> str:
+    return outbound.name_pattern.format(network=network_slug(organization), start=start, end=end)
+
+
+def archived_path(run: FileRun) -> pathlib.Path:
+    """Where the finished file is kept (system admins download it from here)."""
+    return (
+        pathlib.Path(settings.EXCHANGE_ARCHIVE_DIR)
+        / network_slug(run.organization)
+        / (run.file_name)
+    )
+
+
+def _temporary_path(final: pathlib.Path, token: datetime.datetime) -> pathlib.Path:
+    """A hidden name beside the final one, unique per attempt."""
+    return final.with_name(f".{final.name}.{token:%Y%m%d%H%M%S%f}.part")
+
+
+def _remove_leftovers(final: pathlib.Path) -> None:
+    """Temporary files of earlier attempts that died (SIGKILL leaves them behind)."""
+    for leftover in final.parent.glob(f".{final.name}.*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+# --- Generating -------------------------------------------------------------------------------
+
+
+def generate(run_id: int) -> FileRun:
+    """Write, archive and deliver one run's file; the task calls it. Safe to call again: a done
+    run is left as it is, any other run is written afresh (same data, same bytes)."""
+    claimed = _claim(run_id)
+    if claimed is None:
+        return FileRun.objects.select_related("organization").get(pk=run_id)
+    run, token = claimed
+    final = archived_path(run)
+    temporary = _temporary_path(final, token)
+    try:
+        size, digest = _write(run, token, temporary)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, final)
+        _fsync_dir(final.parent)
+        delivered_to = _deliver(run, final)
+        _finish(run, token, size=size, sha256=digest, delivered_to=delivered_to)
+    except Superseded:
+        temporary.unlink(missing_ok=True)
+        log.info("exchange: run %s taken over by a newer attempt; this one stops", run_id)
+        return FileRun.objects.select_related("organization").get(pk=run_id)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        _fail(run, token, error)
+        raise
+    return run
+
+
+def _claim(run_id: int) -> tuple[FileRun, datetime.datetime] | None:
+    """Take the run for this attempt: RUNNING, a new fencing token, one more attempt. A run
+    found RUNNING was left by an attempt that died (worker killed): recorded, then taken over."""
+    with transaction.atomic():
+        run = (
+            FileRun.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .filter(pk=run_id)
+            .first()
+        )
+        if run is None or run.status == RunStatus.DONE:
+            return None
+        if run.status == RunStatus.RUNNING:
+            _record(run, Outcome.FAILED, "attempt stopped without finishing (worker lost)")
+        token = timezone.now()
+        run.status = RunStatus.RUNNING
+        run.attempts += 1
+        run.started_at = token
+        run.rows_done = 0
+        run.rows_expected = None
+        run.error = ""
+        run.save(
+            update_fields=[
+                "status", "attempts", "started_at", "rows_done", "rows_expected", "error",
+                "updated_at",
+            ]
+        )  # fmt: skip
+    return run, token
+
+
+def _owned(run: FileRun, token):
+    return FileRun.objects.filter(pk=run.pk, started_at=token, status=RunStatus.RUNNING)
+
+
+def _progress(run: FileRun, token, **fields) -> None:
+    """A short transaction of its own (autocommit), so the browser's progress bar moves."""
+    if not _owned(run, token).update(updated_at=timezone.now(), **fields):
+        raise Superseded
+
+
+def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
+    """Stream the rows from a server-side cursor into `path`: size and sha256 of the bytes."""
+    outbound = OUTBOUND[run.kind]
+    rows = outbound.rows(run.organization, run.period_start, run.period_end)
+    expected = rows.count()
+    _progress(run, token, rows_expected=expected)
+    _remove_leftovers(path.with_name(run.file_name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    every = max(1, getattr(settings, "EXCHANGE_PROGRESS_ROWS", PROGRESS_ROWS))
+    delay = getattr(settings, "EXCHANGE_TEST_ROW_DELAY", 0) or 0  # tests only: a slow writer
+    digest = hashlib.sha256()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator=LINE_END)
+    size = done = 0
+    with open(path, "wb") as out:
+
+        def flush() -> None:
+            nonlocal size
+            data = buffer.getvalue().encode(ENCODING)
+            buffer.seek(0)
+            buffer.truncate()
+            digest.update(data)
+            out.write(data)
+            size += len(data)
+
+        writer.writerow(outbound.header)
+        for row in rows.iterator(chunk_size=CHUNK_ROWS):
+            writer.writerow([_cell(value) for value in row])
+            done += 1
+            if delay:
+                time.sleep(delay)
+            if done % every == 0:
+                flush()
+                _progress(run, token, rows_done=done)
+        flush()
+        out.flush()
+        os.fsync(out.fileno())
+    _progress(run, token, rows_done=done)
+    return size, digest.hexdigest()
+
+
+def _cell(value) -> str:
+    """One value as written: dates ISO (YYYY-MM-DD), nothing for NULL."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _fsync_dir(folder: pathlib.Path) -> None:
+    """Make the rename itself durable (POSIX)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _deliver(run: FileRun, path: pathlib.Path) -> str:
+    """exchange.delivery (SFTP or the local delivery folder) puts the finished file in place."""
+    from . import delivery
+
+    return delivery.deliver(run, path)
+
+
+def _finish(run: FileRun, token, *, size: int, sha256: str, delivered_to: str) -> None:
+    now = timezone.now()
+    if not _owned(run, token).update(
+        status=RunStatus.DONE,
+        size=size,
+        sha256=sha256,
+        finished_at=now,
+        delivered_at=now,
+        delivered_to=delivered_to[:300],
+        error="",
+        updated_at=now,
+    ):
+        raise Superseded
+    run.refresh_from_db()
+    _record(run, Outcome.ALLOWED, f"{run.rows_done} rows, sha256 {sha256}")
+
+
+def _fail(run: FileRun, token, error: BaseException) -> None:
+    """FAILED with the reason, only if this attempt still owns the run. Never raises."""
+    reason = _reason(error)
+    try:
+        if _owned(run, token).update(
+            status=RunStatus.FAILED, error=reason, finished_at=timezone.now()
+        ):
+            run.status, run.error = RunStatus.FAILED, reason
+            _record(run, Outcome.FAILED, reason)
+    except Exception:  # the database itself may be what failed
+        log.exception("exchange: could not mark run %s failed", run.pk)
+    log.warning("exchange: run %s failed: %s", run.pk, reason)
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip()
+    name = type(error).__name__
+    return f"{name}: {text}"[:2000] if text else name
+
+
+def _record(run: FileRun, outcome: str, detail: str) -> None:
+    """The audit row of a generated file (R-X3): who asked, which file, which HN, when."""
+    record(
+        Event.EXPORT,
+        outcome=outcome,
+        user=run.requested_by,
+        channel=Channel.FILE,
+        object_type="exchange.filerun",
+        object_pk=str(run.pk),
+        object_id=run.pk,
+        object_repr=f"{run.file_name} for {run.organization.name}: {detail}"[:2000],
+        path=run.file_name[:300],
+    )

@@ -1,6 +1,6 @@
 """What the authorizations app does: open requests, assign, decide (R-A3, R-A5, R-A6), service
-closure and discharge (R-A2), and the HN daily-file import. One transaction each; a refusal raises
-ValidationError naming the field and changes nothing."""
+closure and discharge (R-A2), and the legacy authorizations HNs report (R-A1, R-A2). One
+transaction each; a refusal raises ValidationError naming the field and changes nothing."""
 
 import datetime
 
@@ -9,11 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common import limits
-from common.csv_import import ImportReport, parse_date, run_import
 from common.dates import business_date, business_today
-from members.selectors import eligibility_on, member_by_cin
+from members.selectors import eligibility_on
 from providers.models import Role
-from providers.selectors import organization_by_name, service_by_code
 from referrals import services as referral_services
 
 from . import rules
@@ -681,73 +679,75 @@ def change_legacy(
     )
 
 
-# --- HN daily authorization file (legacy, R-A1, R-A2) ---------------------------------------------
+# --- Legacy authorizations from a health network's own records (R-A1, R-A2) -----------------------
 
-HN_COLUMNS = (
-    "hn_authorization_number",
-    "cin",
-    "service_code",
-    "provider_name",
-    "created_at",
-    "start_date",
-    "end_date",
-    "status",
-)
+
+def _hn_authorization_errors(
+    network, *, hn_authorization_number, created_at, start_date, end_date, status
+) -> dict:
+    if not network.is_health_network:
+        return {"network": f"{network} is not a health network."}
+    if not (hn_authorization_number or "").strip():
+        return {"hn_authorization_number": "is required."}
+    if rules.responsible_party(created_at) != rules.HEALTH_NETWORK:
+        return {
+            "created_at": f"created {created_at.isoformat()}, on or after the 1 January 2023 "
+            "cut-over: health networks no longer create authorizations (R-A1)."
+        }
+    if end_date and end_date < start_date:
+        return {"end_date": "is before start_date."}
+    if (status or "").strip().lower() not in Status.values:
+        return {"status": f"'{status}' is not one of {Status.values}."}
+    return {}
 
 
 @transaction.atomic
-def _apply_hn_row(network, row) -> bool:
-    number = (row.get("hn_authorization_number") or "").strip()
-    if not number:
-        raise ValidationError({"hn_authorization_number": "is required."})
-    try:
-        created_at = rules.parse_file_instant(row.get("created_at") or "")
-    except ValueError:
-        raise ValidationError(
-            {"created_at": f"'{row.get('created_at')}' is not an ISO 8601 date-time."}
-        ) from None
-    if rules.responsible_party(created_at) != rules.HEALTH_NETWORK:
-        raise ValidationError(
-            {
-                "created_at": f"created {created_at.isoformat()}, on or after the 1 January 2023 "
-                "cut-over: health networks no longer create authorizations (R-A1)."
-            }
-        )
-    member = member_by_cin((row.get("cin") or "").strip())
-    if member is None:
-        raise ValidationError({"cin": f"no member with CIN '{row.get('cin')}'."})
-    service = service_by_code((row.get("service_code") or "").strip())
-    if service is None:
-        raise ValidationError({"service_code": f"unknown service '{row.get('service_code')}'."})
-    provider = organization_by_name((row.get("provider_name") or "").strip())
-    if provider is None:
-        raise ValidationError({"provider_name": f"unknown provider '{row.get('provider_name')}'."})
-    start = parse_date(row.get("start_date"), "start_date", required=True)
-    end = parse_date(row.get("end_date"), "end_date", required=False)
-    if end and end < start:
-        raise ValidationError({"end_date": "is before start_date."})
-    status = (row.get("status") or "").strip().lower()
-    if status not in Status.values:
-        raise ValidationError({"status": f"'{row.get('status')}' is not one of {Status.values}."})
+def record_hn_authorization(
+    *,
+    network,
+    hn_authorization_number: str,
+    member,
+    service,
+    provider,
+    created_at: datetime.datetime,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    status: str,
+) -> bool:
+    """R-A2: record a legacy authorization as the HN that created it reports it, upserted by
+    network and number, with an IMPORTED event. Refused if created on or after the cut-over
+    (R-A1). The status is a Status value in any case. Returns whether anything changed; the same
+    report twice changes nothing."""
+    errors = _hn_authorization_errors(
+        network,
+        hn_authorization_number=hn_authorization_number,
+        created_at=created_at,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+    )
+    if errors:
+        raise ValidationError(errors)
+    hn_authorization_number, status = hn_authorization_number.strip(), status.strip().lower()
     values = {
         "member": member,
         "service": service,
         "provider": provider,
         "created_at": created_at,
-        "start_date": start,
-        "end_date": end,
+        "start_date": start_date,
+        "end_date": end_date,
         "status": status,
     }
     existing = (
         Authorization.objects.select_for_update()
-        .filter(health_network=network, hn_authorization_number=number)
+        .filter(health_network=network, hn_authorization_number=hn_authorization_number)
         .first()
     )
     if existing and all(getattr(existing, k) == v for k, v in values.items()):
         return False
     authorization = existing or Authorization(
         health_network=network,
-        hn_authorization_number=number,
+        hn_authorization_number=hn_authorization_number,
         responsible_party=rules.HEALTH_NETWORK,
         received_at=created_at,
     )
@@ -761,14 +761,6 @@ def _apply_hn_row(network, row) -> bool:
         Event.Kind.IMPORTED,
         None,
         from_status=previous,
-        note=f"HN file row {number}.",
+        note=f"HN file row {hn_authorization_number}.",
     )
     return True
-
-
-def import_hn_authorizations(*, network, lines) -> ImportReport:
-    """Load a health network's daily legacy-authorization file: upsert by network and number, each
-    row in its own transaction, bad rows reported by line, a re-run changes nothing."""
-    if not network.is_health_network:
-        raise ValidationError({"network": f"{network} is not a health network."})
-    return run_import(lines, HN_COLUMNS, lambda row: _apply_hn_row(network, row))

@@ -16,3 +16,23 @@ def generate_file(run_id: int) -> str:
     from .services import generate
 
     return generate(run_id).status
+
+
+@shared_task(name="exchange.import_member_file")
+def import_member_file(path: str) -> dict:
+    """Import a member eligibility file from the file server; a re-run changes nothing (R-F4)."""
+    from common.audit.services import file_run
+
+    from .files import member_import
+
+    with (
+        file_run("import_member_file", path, "members.member"),  # R-X3
+        open(path, newline="", encoding="utf-8-sig") as handle,
+    ):
+        report = member_import.import_file(handle)
+    return {
+        "read": report.read,
+        "applied": report.applied,
+        "unchanged": report.unchanged,
+        "rejected": [{"line": line, "reason": reason} for line, reason in report.rejected],
+    }

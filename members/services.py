@@ -3,22 +3,18 @@
 Overlapping spans or assignments are refused with a message naming the field (R-M1)."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from common.csv_import import ImportReport, parse_date, run_import
-
 from .models import (
     EligibilitySpan,
     HealthNetworkAssignment,
-    Language,
     Member,
     MemberPopulationOfFocus,
     PofSource,
     PopulationOfFocus,
-    Program,
-    Sex,
 )
 from .rules import periods_overlap
 
@@ -158,123 +154,57 @@ def add_population(
     return row
 
 
-# --- Member file import -------------------------------------------------------------------
-
-IMPORT_COLUMNS = (
-    "cin",
-    "member_id",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "sex",
-    "language",
-    "program",
-    "span_start",
-    "span_end",
-    "health_network",
-    "pof_codes",
-)
-
-
-def _choice(value: str, choices, column: str) -> str:
-    """Accept a choice by value or by label, case-insensitively."""
-    wanted = (value or "").strip().lower()
-    for key, label in choices:
-        if wanted in (str(key).lower(), str(label).lower()):
-            return key
-    allowed = ", ".join(str(label) for _, label in choices)
-    raise ValidationError({column: f"'{value}' is not one of: {allowed}."})
-
-
-# Model fields whose errors are reported under the file's column name.
-FIELD_COLUMNS = {
-    "start_date": "span_start",
-    "end_date": "span_end",
-    "preferred_language": "language",
-}
-
-
 @transaction.atomic
-def _apply_member_row(row: dict, networks: dict, populations: dict) -> bool:
-    """One span row: upsert the member by CIN, then its span, HN assignment and POFs. Returns
-    whether anything changed. Raises ValidationError naming the column."""
-    missing = [
-        c for c in ("cin", "member_id", "first_name", "last_name") if not row.get(c, "").strip()
-    ]
-    if missing:
-        raise ValidationError({c: "is required." for c in missing})
-    start = parse_date(row.get("span_start"), "span_start", required=True)
-    end = parse_date(row.get("span_end"), "span_end", required=False)
-    program = _choice(row.get("program"), Program.choices, "program")
-    hn_name = (row.get("health_network") or "").strip()
-    network = None
-    if hn_name:
-        network = networks.get(hn_name.lower())
-        if network is None:
-            raise ValidationError({"health_network": f"'{hn_name}' is not a known health network."})
-    codes = [c.strip() for c in (row.get("pof_codes") or "").split(";") if c.strip()]
-    unknown = [c for c in codes if c.lower() not in populations]
+def record_member_span(
+    *,
+    cin: str,
+    program: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    health_network=None,
+    pof_codes: Iterable[str] = (),
+    pof_source: str = PofSource.IMPORT,
+    **member_fields,
+) -> bool:
+    """One dated span of the plan's eligibility data (R-M1): the member upserted by CIN, the
+    program span, and for the same dates the HN assignment and POFs (R-M6). One transaction: a
+    refused part keeps nothing of the span. Returns whether anything changed."""
+    if health_network is not None and not health_network.is_health_network:
+        raise ValidationError({"health_network": f"{health_network} is not a health network."})
+    populations = _populations_by_code(pof_codes)
+    member, changed = upsert_member(cin=cin, **member_fields)
+    _locked_member(member.pk)
+    dated = {"start_date": start_date, "end_date": end_date, "member": member}
+    puts = [_put_dated(member.eligibility_spans, what="eligibility span", program=program, **dated)]
+    if health_network is not None:
+        puts.append(
+            _put_dated(
+                member.health_network_assignments,
+                what="health network assignment",
+                health_network=health_network,
+                **dated,
+            )
+        )
+    for pop in populations:
+        puts.append(
+            _put_dated(
+                member.populations.filter(population=pop),
+                what=f"POF {pop.code} period",
+                population=pop,
+                source=pof_source,
+                **dated,
+            )
+        )
+    return changed or any(row_changed for _, row_changed in puts)
+
+
+def _populations_by_code(codes: Iterable[str]) -> list[PopulationOfFocus]:
+    """The POFs named by code (case-insensitive), in the order given; unknown codes are refused."""
+    codes = list(codes)
+    if not codes:
+        return []
+    known = {p.code.lower(): p for p in PopulationOfFocus.objects.all()}
+    unknown = [c for c in codes if c.lower() not in known]
     if unknown:
         raise ValidationError({"pof_codes": f"unknown POF code(s): {', '.join(unknown)}."})
-    try:
-        member, changed = upsert_member(
-            cin=row["cin"],
-            member_id=row["member_id"].strip(),
-            first_name=row["first_name"].strip(),
-            last_name=row["last_name"].strip(),
-            birth_date=parse_date(row.get("birth_date"), "birth_date", required=True),
-            sex=_choice(row.get("sex") or "U", Sex.choices, "sex"),
-            preferred_language=_choice(row.get("language") or "en", Language.choices, "language"),
-        )
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict") and "cin" in exc.error_dict:
-            raise ValidationError({"cin": exc.error_dict["cin"]}) from None
-        raise
-    _locked_member(member.pk)
-    _, c = _put_dated(
-        member.eligibility_spans,
-        start_date=start,
-        end_date=end,
-        what="eligibility span",
-        member=member,
-        program=program,
-    )
-    changed |= c
-    if network is not None:
-        _, c = _put_dated(
-            member.health_network_assignments,
-            start_date=start,
-            end_date=end,
-            what="health network assignment",
-            member=member,
-            health_network=network,
-        )
-        changed |= c
-    for code in codes:
-        pop = populations[code.lower()]
-        _, c = _put_dated(
-            member.populations.filter(population=pop),
-            start_date=start,
-            end_date=end,
-            what=f"POF {pop.code} period",
-            member=member,
-            population=pop,
-            source=PofSource.IMPORT,
-        )
-        changed |= c
-    return changed
-
-
-def import_members(lines) -> ImportReport:
-    """Import a member eligibility CSV (one row per span): upsert by CIN, each row in its own
-    transaction, bad rows reported by line number, a re-run of the same file changes nothing."""
-    from providers.selectors import health_networks_by_name
-
-    networks = health_networks_by_name()
-    populations = {p.code.lower(): p for p in PopulationOfFocus.objects.all()}
-    return run_import(
-        lines,
-        IMPORT_COLUMNS,
-        lambda row: _apply_member_row(row, networks, populations),
-        field_columns=FIELD_COLUMNS,
-    )
+    return [known[c.lower()] for c in codes]

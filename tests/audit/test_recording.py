@@ -336,7 +336,7 @@ def test_r_x3_the_member_file_import_is_recorded_with_each_change(tmp_path, heal
 
 
 def test_r_x3_the_member_file_task_is_recorded_like_the_command(tmp_path, health_network):
-    from members.tasks import import_member_file
+    from exchange.tasks import import_member_file
 
     path = tmp_path / "eligibility.csv"
     path.write_text(

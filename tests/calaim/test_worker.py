@@ -6,7 +6,7 @@ import pytest
 
 from calaim.celery import app as celery_app
 from members.models import Member
-from members.tasks import import_member_file
+from exchange.tasks import import_member_file
 from tests.workers import celery_worker
 
 # A queue of this run's own: concurrent test runs on one Redis never take each other's tasks.

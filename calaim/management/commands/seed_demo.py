@@ -342,7 +342,7 @@ class Command(BaseCommand):
         """Authorizations the HNs created before 2023 (R-A1, R-A2), loaded as their daily file."""
         import io
 
-        from authorizations.services import import_hn_authorizations
+        from exchange.files import hn_authorizations
 
         services = ["ECM", "CS_HOUSING_TENANCY", "CS_MEDICALLY_TAILORED_MEALS", "ECM"]
         for network_name, prefix in (
@@ -379,7 +379,7 @@ class Command(BaseCommand):
                     f"{network.name if code == 'ECM' else provider},2022-{3 + i:02d}-14T10:30:00,"
                     f"2022-{4 + i:02d}-01,{end},{status}"
                 )
-            report = import_hn_authorizations(
+            report = hn_authorizations.import_file(
                 network=network, lines=io.StringIO("\n".join(rows) + "\n")
             )
             if report.rejected:  # demo data must load whole: a rejected row is a bug here

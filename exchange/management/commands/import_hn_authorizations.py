@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from authorizations.services import import_hn_authorizations
 from common.audit.services import file_run
+from exchange.files import hn_authorizations
 from providers.selectors import organization_by_name
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 file_run("import_hn_authorizations", file, "authorizations.authorization"),  # R-X3
                 open(file, newline="", encoding="utf-8-sig") as handle,
             ):
-                report = import_hn_authorizations(network=organization, lines=handle)
+                report = hn_authorizations.import_file(network=organization, lines=handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         except ValidationError as exc:

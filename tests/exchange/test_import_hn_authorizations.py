@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from authorizations.models import Authorization, Event
+from tests.authorizations.fixtures import network, provider  # noqa: F401
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

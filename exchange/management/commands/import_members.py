@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from common.audit.services import file_run
-from members.services import import_members
+from exchange.files import member_import
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
                 file_run("import_members", file, "members.member"),  # R-X3
                 open(file, newline="", encoding="utf-8-sig") as handle,
             ):
-                report = import_members(handle)
+                report = member_import.import_file(handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         for line, reason in report.rejected:

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from common.dates import business_today
 from members.models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
-from members.services import IMPORT_COLUMNS
+from exchange.files.member_import import HEADER as IMPORT_COLUMNS
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import os
 import pytest
 
 from calaim.celery import app as celery_app
-from members.models import Member
 from exchange.tasks import import_member_file
+from members.models import Member
 from tests.workers import celery_worker
 
 # A queue of this run's own: concurrent test runs on one Redis never take each other's tasks.

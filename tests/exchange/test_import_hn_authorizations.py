@@ -11,10 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from authorizations.models import Authorization, Event
-from tests.authorizations.fixtures import network, provider  # noqa: F401
+from tests.authorizations import fixtures
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
+network, provider = fixtures.network, fixtures.provider  # the parties of tests/authorizations
 
 PT = ZoneInfo("America/Los_Angeles")
 HEADER = (

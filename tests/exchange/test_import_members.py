@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from common.dates import business_today
-from members.models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
 from exchange.files.member_import import HEADER as IMPORT_COLUMNS
+from members.models import EligibilitySpan, HealthNetworkAssignment, Member, MemberPopulationOfFocus
 
 pytestmark = pytest.mark.django_db
 

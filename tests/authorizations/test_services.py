@@ -751,3 +751,111 @@ def test_an_approved_modification_keeps_the_authorization_in_force(approved, pro
         reason="Goals met.",
         end_date=D(2024, 10, 31),
     )
+
+
+# --- record_hn_authorization: a legacy authorization as its HN reports it (R-A1, R-A2) ---------
+
+PT = datetime.timezone(datetime.timedelta(hours=-8))  # Pacific standard time, as the HN writes it
+
+
+@pytest.fixture
+def hn_report(member, network, provider):
+    """The keyword arguments of one good report; a test changes some of them."""
+    return {
+        "network": network,
+        "hn_authorization_number": "PMG-1",
+        "member": member,
+        "service": service("ECM"),
+        "provider": provider,
+        "created_at": datetime.datetime(2022, 6, 1, 9, 0, tzinfo=PT),
+        "start_date": D(2022, 7, 1),
+        "end_date": D(2023, 6, 30),
+        "status": "approved",
+    }
+
+
+def test_r_a2_a_reported_authorization_is_the_hns_legacy_authorization(hn_report, network):
+    assert services.record_hn_authorization(**hn_report) is True
+
+    authorization = Authorization.objects.get()
+    assert (authorization.responsible_party, authorization.health_network) == (
+        rules.HEALTH_NETWORK,
+        network,
+    )
+    assert authorization.is_legacy
+    assert (authorization.hn_authorization_number, authorization.status) == ("PMG-1", "approved")
+    assert authorization.received_at == hn_report["created_at"]
+    assert list(authorization.events.values_list("kind", "to_status")) == [
+        (Event.Kind.IMPORTED, "approved")
+    ]
+
+
+def test_r_a2_the_same_report_again_changes_nothing(hn_report):
+    services.record_hn_authorization(**hn_report)
+    before = list(Authorization.objects.values()), Event.objects.count()
+
+    assert services.record_hn_authorization(**{**hn_report, "status": " Approved "}) is False
+
+    assert (list(Authorization.objects.values()), Event.objects.count()) == before
+
+
+def test_r_a2_a_changed_report_updates_by_network_and_number(hn_report, other_network):
+    services.record_hn_authorization(**hn_report)
+
+    changed = {**hn_report, "status": "terminated", "end_date": D(2023, 2, 28)}
+    assert services.record_hn_authorization(**changed) is True
+    services.record_hn_authorization(**{**hn_report, "network": other_network})
+
+    ours = Authorization.objects.get(health_network=hn_report["network"])
+    assert (ours.status, ours.end_date) == ("terminated", D(2023, 2, 28))
+    assert list(ours.events.values_list("from_status", "to_status")) == [
+        ("", "approved"),
+        ("approved", "terminated"),
+    ]
+    assert Authorization.objects.count() == 2  # the same number from another HN is another one
+
+
+@pytest.mark.parametrize(
+    "created_at, accepted",
+    [
+        (datetime.datetime(2022, 12, 31, 23, 59, 59, tzinfo=PT), True),
+        (datetime.datetime(2023, 1, 1, 7, 59, 59, tzinfo=datetime.UTC), True),
+        (datetime.datetime(2023, 1, 1, 0, 0, tzinfo=PT), False),
+        (datetime.datetime(2023, 1, 1, 8, 0, tzinfo=datetime.UTC), False),
+    ],
+)
+def test_r_a1_an_hn_reports_only_authorizations_created_before_the_cutover(
+    hn_report, created_at, accepted
+):
+    report = {**hn_report, "created_at": created_at}
+    if accepted:
+        assert services.record_hn_authorization(**report) is True
+        return
+    with pytest.raises(ValidationError) as exc:
+        services.record_hn_authorization(**report)
+    assert "R-A1" in error_of(exc, "created_at")
+    assert not Authorization.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes, field, text",
+    [
+        ({"hn_authorization_number": " "}, "hn_authorization_number", "is required"),
+        ({"end_date": D(2022, 6, 30)}, "end_date", "is before start_date"),
+        ({"status": "maybe"}, "status", "'maybe' is not one of"),
+    ],
+)
+def test_a_bad_report_is_refused_naming_the_field(hn_report, changes, field, text):
+    with pytest.raises(ValidationError) as exc:
+        services.record_hn_authorization(**{**hn_report, **changes})
+
+    assert text in error_of(exc, field)
+    assert not Authorization.objects.exists()
+
+
+def test_only_a_health_network_reports_legacy_authorizations(hn_report, provider):
+    with pytest.raises(ValidationError) as exc:
+        services.record_hn_authorization(**{**hn_report, "network": provider})
+
+    assert "not a health network" in error_of(exc, "network")
+    assert not Authorization.objects.exists()

@@ -6,7 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from members import services
-from members.models import EligibilitySpan, HealthNetworkAssignment, MemberPopulationOfFocus
+from members.models import (
+    EligibilitySpan,
+    HealthNetworkAssignment,
+    Member,
+    MemberPopulationOfFocus,
+)
 from tests.members.factories import (
     EligibilitySpanFactory,
     HealthNetworkAssignmentFactory,
@@ -249,3 +254,114 @@ def test_upsert_member_by_cin_creates_then_updates():
     renamed, changed = services.upsert_member(cin="91234567A", first_name="Anna")
     renamed.refresh_from_db()
     assert (renamed.pk, changed, renamed.first_name) == (member.pk, True, "Anna")
+
+
+# --- record_member_span: one span of the plan's eligibility data, recorded whole ---------------
+
+SPAN_MEMBER = {
+    "cin": "91234567A",
+    "member_id": "CO-1001",
+    "first_name": "Maria",
+    "last_name": "Garcia",
+    "birth_date": D(1975, 4, 12),
+}
+
+
+def record_span(**changes) -> bool:
+    values = {
+        **SPAN_MEMBER,
+        "program": "medi_cal",
+        "start_date": D(2022, 1, 1),
+        "end_date": D(2022, 12, 31),
+        **changes,
+    }
+    return services.record_member_span(**values)
+
+
+def span_rows(member):
+    return (
+        list(member.eligibility_spans.values_list("program", "start_date", "end_date")),
+        list(member.health_network_assignments.values_list("health_network_id", "end_date")),
+        sorted(member.populations.values_list("population__code", "source", "end_date")),
+    )
+
+
+def test_r_m1_a_span_records_member_program_assignment_and_pofs_for_the_same_dates():
+    network = HealthNetworkFactory()
+
+    changed = record_span(health_network=network, pof_codes=["1A", "3"])
+
+    member = Member.objects.get(cin="91234567A")
+    assert changed is True
+    assert (member.member_id, member.first_name) == ("CO-1001", "Maria")
+    assert span_rows(member) == (
+        [("medi_cal", D(2022, 1, 1), D(2022, 12, 31))],
+        [(network.pk, D(2022, 12, 31))],
+        [("1a", "import", D(2022, 12, 31)), ("3", "import", D(2022, 12, 31))],
+    )
+
+
+def test_r_m1_the_same_span_again_changes_nothing():
+    network = HealthNetworkFactory()
+    record_span(health_network=network, pof_codes=["2"])
+    member = Member.objects.get(cin="91234567A")
+    before = span_rows(member), member.updated_at
+
+    assert record_span(health_network=network, pof_codes=["2"]) is False
+
+    member.refresh_from_db()
+    assert (span_rows(member), member.updated_at) == before
+
+
+def test_r_m1_a_span_with_only_a_new_pof_is_a_change():
+    record_span(pof_codes=["2"])
+
+    assert record_span(pof_codes=["2", "5"]) is True
+    member = Member.objects.get(cin="91234567A")
+    assert [code for code, _, _ in span_rows(member)[2]] == ["2", "5"]
+
+
+def test_r_m1_an_overlapping_span_keeps_nothing_of_the_call():
+    record_span()
+
+    with pytest.raises(ValidationError) as exc:
+        record_span(
+            first_name="Mariana",
+            program="onecare",
+            start_date=D(2022, 6, 1),
+            end_date=None,
+            pof_codes=["9"],
+        )
+
+    assert "overlaps" in " ".join(exc.value.message_dict["start_date"])
+    member = Member.objects.get(cin="91234567A")
+    assert member.first_name == "Maria"
+    assert span_rows(member)[0] == [("medi_cal", D(2022, 1, 1), D(2022, 12, 31))]
+    assert not member.populations.exists()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        pytest.param({"pof_codes": ["1a", "11"]}, "pof_codes", id="unknown-pof-code"),
+        pytest.param({"end_date": D(2021, 12, 31)}, "end_date", id="ends-before-it-starts"),
+        pytest.param({"cin": "9123456"}, "cin", id="malformed-cin"),
+    ],
+)
+def test_r_m1_a_refused_span_of_a_new_member_creates_no_member(changes, field):
+    with pytest.raises(ValidationError) as exc:
+        record_span(**changes)
+
+    assert field in exc.value.message_dict
+    assert not Member.objects.exists()
+    assert not EligibilitySpan.objects.exists()
+
+
+def test_r_m1_a_span_assigns_only_a_health_network():
+    clinic = OrganizationFactory(is_health_network=False)
+
+    with pytest.raises(ValidationError) as exc:
+        record_span(health_network=clinic)
+
+    assert "not a health network" in " ".join(exc.value.message_dict["health_network"])
+    assert not Member.objects.exists()

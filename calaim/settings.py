@@ -223,6 +223,31 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "common.audit.tasks.prune_audit",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Files for the health networks (exchange/, R-F1..R-F4), in California time (CELERY_TIMEZONE).
+    "exchange-ecm-activity-log": {  # R-F1: Monday 02:00, the Monday..Sunday week before
+        "task": "exchange.schedule_file",
+        "schedule": crontab(day_of_week="mon", hour=2, minute=0),
+        "args": ("ecm_activity_log",),
+    },
+    "exchange-ecm-eligibility": {  # R-F2: the 1st at 03:00, the month starting
+        "task": "exchange.schedule_file",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+        "args": ("ecm_eligibility",),
+    },
+    "exchange-pof-list": {  # R-P4: the 1st at 03:30, the month starting
+        "task": "exchange.schedule_file",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+        "args": ("pof_list",),
+    },
+    "exchange-reconciliation": {  # R-A7: the 1st at 04:00, the month just ended
+        "task": "exchange.schedule_file",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+        "args": ("reconciliation",),
+    },
+    "exchange-stale-runs": {  # R-F4: a run whose worker died is marked failed and queued again
+        "task": "exchange.fail_stale_runs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Files exchanged with partners (exchange/, R-F1..R-F4) -------------------------------------
@@ -230,6 +255,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 EXCHANGE_ARCHIVE_DIR = env.path("EXCHANGE_ARCHIVE_DIR", default=BASE_DIR / "var" / "files")
 # ... and delivered to the partner's SFTP destination, or else to this folder (one per partner).
 EXCHANGE_DELIVERY_DIR = env.path("EXCHANGE_DELIVERY_DIR", default=BASE_DIR / "var" / "outbox")
+# A run shows its progress every so many rows; one without progress for EXCHANGE_STALE_MINUTES
+# died with its worker: the sweep marks it failed and queues it again, EXCHANGE_RETRY_SECONDS
+# doubling between attempts, at most EXCHANGE_MAX_ATTEMPTS (exchange.services.fail_stale_runs).
+EXCHANGE_PROGRESS_ROWS = env.int("EXCHANGE_PROGRESS_ROWS", default=5000)
+EXCHANGE_STALE_MINUTES = env.int("EXCHANGE_STALE_MINUTES", default=15)
+EXCHANGE_RETRY_SECONDS = env.int("EXCHANGE_RETRY_SECONDS", default=60)
+EXCHANGE_MAX_ATTEMPTS = env.int("EXCHANGE_MAX_ATTEMPTS", default=5)
+EXCHANGE_TEST_ROW_DELAY = env.float("EXCHANGE_TEST_ROW_DELAY", default=0.0)  # tests only: 0 here
 
 # --- Audit trail (R-X3) ----------------------------------------------------------------------
 # django-auditlog records changes to the member models with our own row (common.audit.AuditEvent);

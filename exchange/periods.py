@@ -9,9 +9,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
+from common.dates import business_today
+
 from .files.base import MONTHLY, WEEKLY
 
 ONE_DAY = datetime.timedelta(days=1)
+EARLIEST = datetime.date(2022, 1, 1)  # ECM and Community Supports began (CalAIM)
 
 
 def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -53,18 +56,29 @@ def period_for(cadence: str, on_date: datetime.date) -> tuple[datetime.date, dat
     raise ValueError(f"unknown cadence {cadence!r}")
 
 
-def period_error(cadence: str, start: datetime.date) -> str | None:
-    """Why a date cannot start a period of this cadence, or None."""
+def period_error(
+    cadence: str, start: datetime.date, today: datetime.date | None = None
+) -> str | None:
+    """Why a date cannot start a period of this cadence, or None. A period starts on a Monday
+    (weekly) or the 1st (monthly), not before ECM began (2022-01-01) and not after the next
+    period to start (the month starting is the eligibility file's month, R-F2)."""
     if cadence == WEEKLY and start.weekday() != 0:
         return f"A weekly file starts on a Monday; {start:%A %Y-%m-%d} is not one."
     if cadence == MONTHLY and start.day != 1:
         return f"A monthly file starts on the 1st of a month; {start:%Y-%m-%d} is not."
+    if start < EARLIEST:
+        return f"Files start from {EARLIEST:%Y-%m-%d}, when ECM began."
+    latest = period_for(cadence, today or business_today())[1] + ONE_DAY
+    if start > latest:
+        return f"That period has not begun: the latest a file can start is {latest:%Y-%m-%d}."
     return None
 
 
-def checked_period(cadence: str, start: datetime.date) -> tuple[datetime.date, datetime.date]:
+def checked_period(
+    cadence: str, start: datetime.date, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
     """The period that starts on `start`, or a ValidationError keyed "period_start"."""
-    error = period_error(cadence, start)
+    error = period_error(cadence, start, today)
     if error:
         raise ValidationError({"period_start": error})
     return period_for(cadence, start)

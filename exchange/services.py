@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from common.audit.models import Channel, Event, Outcome
 from common.audit.services import record
+from common.dates import business_today
 from providers.models import Organization
 
 from . import periods
@@ -43,7 +44,6 @@ LINE_END = "\r\n"
 
 TASK = "exchange.generate_file"
 CHUNK_ROWS = 2000  # rows per FETCH from the server-side cursor
-PROGRESS_ROWS = 5000  # rows between two progress updates (settings.EXCHANGE_PROGRESS_ROWS)
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
@@ -57,26 +57,42 @@ class Superseded(Exception):
 def request_run(*, kind: str, period_start: datetime.date, organization, user=None) -> FileRun:
     """Create or reuse the one run for (kind, period, organization), mark it queued and queue the
     task once the transaction commits. ValidationError keyed by field on bad input."""
+    with transaction.atomic():
+        run = _prepare(kind=kind, period_start=period_start, organization=organization, user=user)
+        transaction.on_commit(lambda: queue(run.pk))
+    return run
+
+
+def run_now(*, kind: str, period_start: datetime.date, organization, user=None) -> FileRun:
+    """The same run made in this process, without Celery (`run_file --sync`); raises what
+    `generate` raises, with the run marked FAILED."""
+    with transaction.atomic():
+        run = _prepare(kind=kind, period_start=period_start, organization=organization, user=user)
+    return generate(run.pk)
+
+
+def _prepare(*, kind, period_start, organization, user) -> FileRun:
+    """The one run for (kind, period, organization), locked, checked and set QUEUED."""
     outbound = _outbound(kind)
+    if not isinstance(period_start, datetime.date) or isinstance(period_start, datetime.datetime):
+        raise ValidationError({"period_start": "Give the period's first day as a date."})
     start, end = periods.checked_period(outbound.cadence, period_start)
     _check_network(organization)
-    with transaction.atomic():
-        run = _locked_run(kind, start, end, organization)
-        if run.status in ACTIVE:
-            raise ValidationError(
-                f"This file is already {run.get_status_display().lower()}: "
-                "wait for it to finish before running it again."
-            )
-        run.status = RunStatus.QUEUED
-        run.period_end = end
-        run.file_name = file_name(outbound, organization, start, end)
-        run.rows_done = 0
-        run.rows_expected = None
-        run.attempts = 0
-        run.error = ""
-        run.requested_by = user
-        run.save()
-        transaction.on_commit(lambda: queue(run.pk))
+    run = _locked_run(kind, start, end, organization)
+    if run.status in ACTIVE:
+        raise ValidationError(
+            f"This file is already {run.get_status_display().lower()}: "
+            "wait for it to finish before running it again."
+        )
+    run.status = RunStatus.QUEUED
+    run.period_end = end
+    run.file_name = file_name(outbound, organization, start, end)
+    run.rows_done = 0
+    run.rows_expected = None
+    run.attempts = 0
+    run.error = ""
+    run.requested_by = user
+    run.save()
     return run
 
 
@@ -97,10 +113,8 @@ def queue(run_id: int, *, countdown: float | None = None) -> None:
 
     try:
         generate_file.apply_async((run_id,), countdown=countdown)
-    except Exception:
-        if generate_file.app.conf.task_always_eager:
-            raise
-        log.warning("exchange: could not queue run %s; the sweep will queue it again", run_id)
+    except Exception:  # eager (local use): the run itself carries the error
+        log.warning("exchange: run %s not queued or failed at once", run_id, exc_info=True)
 
 
 def _outbound(kind: str) -> OutboundFile:
@@ -131,11 +145,94 @@ def _locked_run(kind, start, end, organization) -> FileRun:
         return FileRun.objects.select_for_update().get(direction=Direction.OUT, **key)
 
 
+# --- The beat schedule --------------------------------------------------------------------------
+
+# The period each scheduled run covers, from the California date it runs on (CELERY_BEAT_SCHEDULE).
+SCHEDULED_PERIOD = {
+    "ecm_activity_log": periods.previous_week,  # Monday 02:00: the Monday..Sunday before (R-F1)
+    "ecm_eligibility": periods.month_starting,  # the 1st 03:00: the month starting (R-F2)
+    "pof_list": periods.month_starting,  # the 1st 03:30: the month starting (R-P4)
+    "reconciliation": periods.previous_month,  # the 1st 04:00: the month just ended (R-A7)
+}
+
+
+def request_scheduled(kind: str, *, today: datetime.date | None = None) -> list[FileRun]:
+    """One run of `kind` for every active health network, for the period the schedule covers on
+    `today` (California). A network whose run is already queued or running is skipped."""
+    _outbound(kind)
+    start, _ = SCHEDULED_PERIOD[kind](today or business_today())
+    runs = []
+    for network in Organization.objects.active().health_networks().order_by("pk"):
+        try:
+            runs.append(request_run(kind=kind, period_start=start, organization=network))
+        except ValidationError as error:
+            log.warning("exchange: %s %s for %s not queued: %s", kind, start, network, error)
+    return runs
+
+
+def _stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.EXCHANGE_STALE_MINUTES)
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before attempt `attempts + 1`: doubling from EXCHANGE_RETRY_SECONDS, at most an
+    hour."""
+    return min(3600, settings.EXCHANGE_RETRY_SECONDS * 2 ** max(0, attempts - 1))
+
+
+def fail_stale_runs(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The sweep (beat, every few minutes): a run RUNNING without progress for
+    EXCHANGE_STALE_MINUTES died with its worker (SIGKILL, a lost machine): marked FAILED, its
+    temporary file removed, and queued again with backoff until EXCHANGE_MAX_ATTEMPTS. A run
+    QUEUED that long is queued again (the broker lost its message)."""
+    cutoff = (now or timezone.now()) - _stale_after()
+    failed = requeued = 0
+    stale = FileRun.objects.filter(
+        direction=Direction.OUT, status=RunStatus.RUNNING, updated_at__lt=cutoff
+    )
+    for run in stale.select_related("organization"):
+        if not _fail_stale(run, cutoff):
+            continue
+        failed += 1
+        if run.attempts < settings.EXCHANGE_MAX_ATTEMPTS:
+            queue(run.pk, countdown=retry_delay(run.attempts))
+            requeued += 1
+    waiting = FileRun.objects.filter(
+        direction=Direction.OUT, status=RunStatus.QUEUED, updated_at__lt=cutoff
+    )
+    for run_id in list(waiting.values_list("pk", flat=True)):
+        FileRun.objects.filter(pk=run_id).update(updated_at=timezone.now())
+        queue(run_id)
+        requeued += 1
+    return {"failed": failed, "requeued": requeued}
+
+
+def _fail_stale(run: FileRun, cutoff) -> bool:
+    """Mark one stale run FAILED, if it is still stale under the lock."""
+    reason = (
+        f"Attempt {run.attempts} stopped without finishing: no progress for "
+        f"{settings.EXCHANGE_STALE_MINUTES} minutes (worker stopped or lost). Nothing was "
+        "delivered."
+    )
+    if run.attempts >= settings.EXCHANGE_MAX_ATTEMPTS:
+        reason += f" Gave up after {run.attempts} attempts: run it again once the cause is fixed."
+    with transaction.atomic():
+        marked = FileRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, updated_at__lt=cutoff
+        ).update(status=RunStatus.FAILED, error=reason, finished_at=timezone.now())
+        if marked:
+            _record(run, Outcome.FAILED, reason)
+    if marked:
+        _remove_leftovers(archived_path(run))
+    return bool(marked)
+
+
 # --- Names and places -------------------------------------------------------------------------
 
 
 def network_slug(organization) -> str:
-    return slugify(organization.name)
+    """The partner's folder and file-name part (the same as exchange.delivery's folder)."""
+    return slugify(organization.name) or f"organization-{organization.pk}"
 
 
 def file_name(outbound: OutboundFile, organization, start, end) -> str:
@@ -179,6 +276,7 @@ def generate(run_id: int) -> FileRun:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temporary, final)
         _fsync_dir(final.parent)
+        _progress(run, token)  # still ours, and alive, before the delivery
         delivered_to = _deliver(run, final)
         _finish(run, token, size=size, sha256=digest, delivered_to=delivered_to)
     except Superseded:
@@ -205,6 +303,9 @@ def _claim(run_id: int) -> tuple[FileRun, datetime.datetime] | None:
         if run is None or run.status == RunStatus.DONE:
             return None
         if run.status == RunStatus.RUNNING:
+            if run.updated_at > timezone.now() - _stale_after():
+                log.info("exchange: run %s is running and moving; duplicate task dropped", run_id)
+                return None
             _record(run, Outcome.FAILED, "attempt stopped without finishing (worker lost)")
         token = timezone.now()
         run.status = RunStatus.RUNNING
@@ -240,7 +341,7 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
     _progress(run, token, rows_expected=expected)
     _remove_leftovers(path.with_name(run.file_name))
     path.parent.mkdir(parents=True, exist_ok=True)
-    every = max(1, getattr(settings, "EXCHANGE_PROGRESS_ROWS", PROGRESS_ROWS))
+    every = max(1, settings.EXCHANGE_PROGRESS_ROWS)
     delay = getattr(settings, "EXCHANGE_TEST_ROW_DELAY", 0) or 0  # tests only: a slow writer
     digest = hashlib.sha256()
     buffer = io.StringIO()

@@ -1,3 +1,4 @@
+from activities.services import LOGGING_ROLES
 from providers.models import Role
 
 
@@ -14,6 +15,8 @@ def navigation(request):
         ("members:search", "Members"),
         ("providers:directory", "Directory"),
     ]
+    if user.role in LOGGING_ROLES and user.organization and user.organization.is_ecm_provider:
+        nav.insert(4, ("activities:members", "ECM members"))  # log ECM activities (R-F1)
     if user.is_caloptima_staff:
         nav.insert(1, ("authorizations:queue", "Review queue"))
         nav.append(("referrals:intake", "Intake"))

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("authorizations.api_urls")),
     path("", include("notices.api_urls")),
+    path("", include("activities.api_urls")),
 ]
 
 urlpatterns = [

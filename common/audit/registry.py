@@ -73,6 +73,7 @@ REFERRAL = "referrals.referral"
 AUTHORIZATION = "authorizations.authorization"
 NOTICE = "notices.notice"
 SELF_REFERRAL = "referrals.selfreferral"
+ECM_ACTIVITY = "activities.ecmactivity"
 
 ROUTES = {
     # Browser
@@ -106,6 +107,12 @@ ROUTES = {
     "authorizations:decide_closure": record(AUTHORIZATION),
     "authorizations:change_legacy": record(AUTHORIZATION),
     "notices:download": Route(NOTICE, Event.DOWNLOAD),
+    # ECM activities (R-F1): the lists name the record in their path (a member, an authorization);
+    # a logged activity is recorded by the change signals.
+    "activities:members": listing(AUTHORIZATION),
+    "activities:for_member": record(MEMBER),
+    "activities:for_authorization": record(AUTHORIZATION),
+    "activities:log": record(AUTHORIZATION),
     # API
     "member-list": listing(MEMBER, members="id"),
     "member-search": Route(MEMBER, None, None, write=Event.SEARCH, members="id"),  # a POST
@@ -131,6 +138,8 @@ ROUTES = {
     "notice-list": listing(NOTICE, members="member"),
     "notice-detail": record(NOTICE),
     "notice-download": Route(NOTICE, Event.DOWNLOAD),
+    "ecm-activity-list": listing(ECM_ACTIVITY, members="member"),
+    "ecm-activity-detail": record(ECM_ACTIVITY),
     # The compliance view: reading the trail is itself recorded.
     "audit:trail": listing("audit.auditevent"),
     "audit:download": listing("audit.auditevent", read=Event.EXPORT),

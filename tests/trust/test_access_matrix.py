@@ -26,8 +26,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from authorizations.models import Event
+from exchange.models import FileRun
 from providers.models import Organization, Role
 from referrals.models import SelfReferral
+from tests.activities.factories import EcmActivityFactory
 from tests.authorizations.factories import (
     AuthorizationFactory,
     ClosureRequestFactory,
@@ -64,9 +66,11 @@ PATH_KINDS = {
     ("closure-requests", "closure_id"): "closure",
     ("notices", "pk"): "notice",
     ("notices", "id"): "notice",
+    ("ecm-activities", "id"): "activity",
     ("users", "pk"): "user",
     ("capacity", "pk"): "offering",
     ("panel-requests", "pk"): "panel_request",
+    ("runs", "pk"): "file_run",  # files/runs/<pk>/...: system admins only (R-F4)
     # Reference data every signed-in user may read (the directory, the catalogue, R-P1).
     ("organizations", "id"): "organization",
     ("services", "code"): "service",
@@ -158,7 +162,22 @@ def _search_list_for_other_cin(world):
 
 # Writes and searches without a record in the path: POSTed by every signed-in role outside
 # CalOptima Health with what probes for another organization's records, and the answer scanned.
+def _log_against_other_authorization(world):
+    """An ECM activity logged against another provider's ECM authorization: answered exactly as
+    a missing authorization (404), naming nothing (R-X2)."""
+    theirs = world.other["authorization"][0]
+    data = {
+        "authorization": theirs.pk,
+        "date": "2024-06-10",
+        "activity_type": "engagement",
+        "method": "phone",
+        "units": 2,
+    }
+    return data, [str(theirs.pk)]
+
+
 PROBES = {
+    "/api/v1/ecm-activities/": _log_against_other_authorization,
     "referrals/": _search_list_for_other_member,
     "referrals/inbox/": _search_list_for_other_cin,
     "authorizations/": _search_list_for_other_member,
@@ -400,12 +419,25 @@ def build_world() -> World:
             bucket["authorization"].insert(0, authorization)
             bucket["notice"].insert(0, letter)
             bucket["closure"].append(closure)
+            # An ECM activity on each (R-F1): seen by the provider that logged it only.
+            bucket["activity"].append(EcmActivityFactory(id=oid(), authorization=authorization))
         bucket["user"].append(UserFactory(id=oid(), organization=s["provider"]))
         bucket["offering"].append(
             OfferingFactory(id=oid(), organization=s["provider"], service=meals)
         )
         bucket["panel_request"].append(
             PanelChangeRequestFactory(id=oid(), organization=s["clinic"])
+        )
+        bucket["file_run"].append(
+            FileRun.objects.create(
+                id=oid(),
+                kind="ecm_activity_log",
+                period_start="2024-06-03",
+                period_end="2024-06-09",
+                organization=s["network"],
+                status="done",
+                file_name=f"ECM_ACTIVITY_LOG_SIDE_{side}_20240603_20240609.csv",
+            )
         )
     # A decision that changed the provider: side A's provider now holds an authorization whose
     # referral was made between side B's organizations; it sees the authorization, not the

@@ -13,28 +13,34 @@ from providers.selectors import organization_by_name, service_by_code
 
 from .base import Column
 
-NAME_PATTERN = "any name (given on the command line with the sending HN's name)"
+TITLE = "Health network daily authorization file (received)"
+NAME_PATTERN = "any (the path is given on the command line, with the sending HN's name)"
 COLUMNS = (
     Column(
         "hn_authorization_number",
         "text (up to 40)",
-        "The HN's own number for the authorization; rows upsert by network and number.",
+        "The HN's own number for the authorization. Rows upsert by network and number.",
     ),
-    Column("cin", "text (8 digits and a letter)", "The member's Medi-Cal CIN (a known member)."),
-    Column("service_code", "text", "The service's code in our catalogue (ECM, CS_...)."),
-    Column("provider_name", "text", "The name of the provider organization that serves it."),
+    Column("cin", "text (9)", "The member's Medi-Cal CIN (a member already known, any case)."),
+    Column(
+        "service_code",
+        "code",
+        "The service's code in the catalogue: ECM or a Community Support (CS_HOUSING_NAVIGATION, "
+        "...).",
+    ),
+    Column("provider_name", "text", "The provider organization that delivers it, by name."),
     Column(
         "created_at",
-        "date-time (ISO 8601; without an offset: California time)",
-        "When the HN created the authorization; on or after 2023-01-01 00:00 Pacific the row is "
-        "refused (R-A1).",
+        "date-time (ISO 8601)",
+        "When the HN created it; without an offset, California time. Created on or after "
+        "2023-01-01 00:00 Pacific: the row is refused (R-A1).",
     ),
     Column("start_date", "date (YYYY-MM-DD)", "First day of the authorization."),
-    Column("end_date", "date (YYYY-MM-DD) or empty", "Last day; empty: open-ended."),
+    Column("end_date", "date (YYYY-MM-DD)", "Last day; empty: open-ended."),
     Column(
         "status",
-        "pending, approved, modified, denied, terminated, expired or withdrawn (any case)",
-        "The authorization's status in the HN's system.",
+        "code",
+        "pending, approved, modified, denied, terminated, expired or withdrawn (any case).",
     ),
 )
 HEADER = tuple(c.name for c in COLUMNS)

@@ -11,39 +11,47 @@ from providers.selectors import health_networks_by_name
 
 from .base import Column
 
-NAME_PATTERN = "any name (given on the command line)"
+TITLE = "Member eligibility file (received)"
+NAME_PATTERN = "any (the path is given on the command line or to the task)"
 COLUMNS = (
-    Column("cin", "text (8 digits and a letter)", "The member's Medi-Cal CIN; rows upsert by it."),
-    Column("member_id", "text (up to 20)", "The plan's member id."),
+    Column(
+        "cin",
+        "text (9)",
+        "The member's Medi-Cal CIN: 8 digits and a letter (any case). Rows upsert by it.",
+    ),
+    Column("member_id", "text (up to 20)", "The member's CalOptima Health member id."),
     Column("first_name", "text (up to 80)", "The member's first name."),
     Column("last_name", "text (up to 80)", "The member's last name."),
-    Column("birth_date", "date (YYYY-MM-DD)", "Date of birth, not in the future."),
+    Column("birth_date", "date (YYYY-MM-DD)", "The member's birth date; not in the future."),
     Column(
         "sex",
-        "code or label: F, M, X, U (Female, Male, Non-binary, Unknown) or empty",
-        "The member's sex; empty: U.",
+        "code",
+        "F, M, X or U, or Female, Male, Non-binary, Unknown (any case); empty: U.",
     ),
     Column(
         "language",
-        "code or label: en, es, vi, ko, zh, fa, ar (English, Spanish, ...) or empty",
-        "Preferred language for notices (R-M7); empty: en.",
+        "code",
+        "Preferred language for letters (R-M7): en, es, vi, ko, zh, fa or ar, or the language's "
+        "English name (any case); empty: en.",
     ),
     Column(
         "program",
-        "code or label: medi_cal, onecare, pace (Medi-Cal, OneCare, PACE)",
-        "The program of this eligibility span (R-M1).",
+        "code",
+        "The span's program: medi_cal, onecare or pace, or Medi-Cal, OneCare, PACE (any case).",
     ),
-    Column("span_start", "date (YYYY-MM-DD)", "First day of the span."),
-    Column("span_end", "date (YYYY-MM-DD) or empty", "Last day of the span; empty: open-ended."),
+    Column("span_start", "date (YYYY-MM-DD)", "First day of the eligibility span (R-M1)."),
+    Column("span_end", "date (YYYY-MM-DD)", "Last day of the span; empty: open-ended."),
     Column(
         "health_network",
-        "text or empty",
-        "Name of the health network the member is assigned to for the span's dates.",
+        "text",
+        "The health network the member is assigned to for the span's dates, by name (any "
+        "case); empty: none.",
     ),
     Column(
         "pof_codes",
-        "codes separated by ; or empty",
-        "Populations of Focus the member meets for the span's dates (1a, 1b, 2, ... 9).",
+        "codes separated by ;",
+        "The Populations of Focus the member meets for the span's dates (R-M6): 1a, 1b, 2 to 9 "
+        "(any case); empty: none.",
     ),
 )
 HEADER = tuple(c.name for c in COLUMNS)

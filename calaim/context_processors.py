@@ -28,6 +28,7 @@ def navigation(request):
         nav.append(("providers:panel_requests", "POF panel"))
     if user.is_system_admin:
         nav.append(("audit:trail", "Audit trail"))  # R-X3 compliance view
+        nav.append(("exchange:runs", "Files"))  # file runs (R-F4)
         nav.append(("admin:index", "Admin"))
     return {"nav": _mark_current(nav, getattr(request, "resolver_match", None))}
 

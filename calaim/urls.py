@@ -29,6 +29,7 @@ urlpatterns = [
     path("authorizations/", include("authorizations.urls")),
     path("notices/", include("notices.urls")),
     path("activities/", include("activities.urls")),
+    path("files/", include("exchange.urls")),  # file runs, for system admins (R-F4)
     path("refer/", referral_views.self_referral, name="self_referral"),
     path("refer/received/", referral_views.self_referral_thanks, name="self_referral_thanks"),
     # The public pages' language switch (a POST; sets the language cookie, back to the same page).

@@ -1,3 +1,5 @@
+import csv
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
                 report = hn_authorizations.import_file(network=organization, lines=handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"Cannot read {file}: it is not UTF-8 text.") from None
+        except csv.Error as exc:
+            raise CommandError(f"Cannot read {file}: {exc}.") from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         for line, reason in report.rejected:

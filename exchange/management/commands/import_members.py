@@ -1,3 +1,5 @@
+import csv
+
 from django.core.management.base import BaseCommand, CommandError
 
 from common.audit.services import file_run
@@ -19,6 +21,10 @@ class Command(BaseCommand):
                 report = member_import.import_file(handle)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"Cannot read {file}: it is not UTF-8 text.") from None
+        except csv.Error as exc:
+            raise CommandError(f"Cannot read {file}: {exc}.") from None
         for line, reason in report.rejected:
             self.stderr.write(f"line {line}: {reason}")
         self.stdout.write(report.summary())

@@ -12,9 +12,11 @@ import time
 
 import pytest
 
-from exchange import delivery
+from exchange import delivery, services
 from exchange.delivery import DeliveryError, deliver
-from exchange.models import FileRun, SftpDestination
+from exchange.files import OUTBOUND
+from exchange.models import FileRun, RunStatus, SftpDestination
+from tests.exchange.factories import EcmActivityFactory, ecm_authorization, eligible_member
 from tests.exchange.sftp_server import sftp_server  # noqa: F401 (fixture)
 from tests.providers.factories import HealthNetworkFactory
 
@@ -381,3 +383,81 @@ def test_r_f4_a_file_name_with_a_path_is_refused(run, made_file, outbox, name):
         deliver(run, made_file)
 
     assert not outbox.exists()
+
+
+# --- End to end: a generated run (exchange.services) delivered by SFTP ---------------------------
+
+
+KIND, WEEK = "ecm_activity_log", datetime.date(2026, 11, 16)
+
+
+def generated(network):
+    """The week's activity log for the network, made as the Celery task makes it."""
+    end = WEEK + datetime.timedelta(days=6)
+    run, _ = FileRun.objects.get_or_create(
+        kind=KIND,
+        period_start=WEEK,
+        organization=network,
+        defaults={
+            "period_end": end,
+            "file_name": services.file_name(OUTBOUND[KIND], network, WEEK, end),
+        },
+    )
+    return services.generate(run.pk)
+
+
+@pytest.fixture
+def activity(network):
+    member = eligible_member(network)
+    return EcmActivityFactory(authorization=ecm_authorization(member))
+
+
+def test_r_f4_a_generated_run_arrives_on_the_partners_sftp_server(
+    network,
+    activity,
+    destination,
+    sftp_server,  # noqa: F811
+):
+    dest = destination()
+
+    run = generated(network)
+
+    run.refresh_from_db()
+    arrived = os.path.join(dest.remote_folder, run.file_name)
+    assert run.status == RunStatus.DONE, run.error
+    assert sha256(arrived) == run.sha256 == sha256(services.archived_path(run))
+    with open(arrived, encoding="utf-8") as remote:
+        assert activity.member.cin in remote.read()
+    assert (
+        run.delivered_to == f"sftp://{sftp_server.username}@127.0.0.1:{sftp_server.port}{arrived}"
+    )
+    assert run.delivered_at is not None
+    first_upload = os.stat(arrived).st_ino
+
+    again = services.run_now(kind=KIND, period_start=WEEK, organization=network)  # R-F4
+
+    again.refresh_from_db()
+    assert (again.pk, again.status, again.sha256) == (run.pk, RunStatus.DONE, run.sha256)
+    assert again.delivered_at > run.delivered_at
+    assert os.stat(arrived).st_ino != first_upload  # uploaded again and renamed over the first
+    assert listing(dest.remote_folder) == [run.file_name]
+    assert sha256(arrived) == run.sha256
+
+
+def test_r_f4_a_refused_login_fails_the_run_with_the_reason_and_delivers_nothing(
+    network,
+    activity,
+    destination,
+    sftp_server,  # noqa: F811
+):
+    dest = destination(private_key=sftp_server.stranger_key)
+
+    with pytest.raises(DeliveryError):
+        generated(network)
+
+    run = FileRun.objects.get(organization=network, kind=KIND)
+    assert run.status == RunStatus.FAILED
+    assert "refused the login" in run.error and repr(sftp_server.username) in run.error
+    assert "PRIVATE KEY" not in run.error
+    assert (run.delivered_at, run.delivered_to) == (None, "")
+    assert listing(dest.remote_folder) == []

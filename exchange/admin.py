@@ -47,11 +47,18 @@ class SftpDestinationForm(forms.ModelForm):
             "remote_folder",
             "active",
         ]
-        widgets = {"host_key": forms.Textarea(attrs={"rows": 2, "spellcheck": "false"})}
+        widgets = {
+            "host_key": forms.Textarea(
+                attrs={"rows": 3, "spellcheck": "false", "class": "vLargeTextField"}
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_key = bool(self.instance.pk and self.instance.private_key)
+        field = self.fields["private_key"]
+        field.required = not self.has_key  # a new destination needs a key; a change may keep it
+        field.error_messages["required"] = "Paste the private key that signs in to the server."
         if self.has_key:
             self.fields["private_key"].help_text = (
                 f"A private key is set ({describe_key(self.instance.private_key)}). Leave this "
@@ -61,9 +68,7 @@ class SftpDestinationForm(forms.ModelForm):
     def clean_private_key(self):
         text = self.cleaned_data["private_key"].replace("\r\n", "\n")
         if not text:
-            if self.has_key:
-                return self.instance.private_key  # empty keeps the key in place
-            raise forms.ValidationError("Paste the private key that signs in to the server.")
+            return self.instance.private_key  # empty keeps the key in place
         try:
             load_private_key(text)
         except DeliveryError as error:

@@ -82,6 +82,12 @@ class SftpDestinationForm(forms.ModelForm):
             raise forms.ValidationError(error.reason) from None
         return f"{key.get_name()} {key.get_base64()}"  # one form, whatever line was pasted
 
+    def clean_port(self):
+        port = self.cleaned_data["port"]
+        if not 0 < port < 65536:
+            raise forms.ValidationError("A port is a number from 1 to 65535 (SFTP is usually 22).")
+        return port
+
     def clean_remote_folder(self):
         return self.cleaned_data["remote_folder"].strip() or "."
 

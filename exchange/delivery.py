@@ -168,6 +168,8 @@ def deliver_by_sftp(path: Path, destination: SftpDestination, name: str) -> str:
 
 
 def _connect(destination: SftpDestination, where: str) -> socket.socket:
+    if not destination.host.strip() or not 0 < destination.port < 65536:
+        raise DeliveryError(f"The SFTP destination {where} is not a host name and a port 1-65535.")
     try:
         return socket.create_connection(
             (destination.host, destination.port), timeout=TIMEOUT_SECONDS

@@ -226,6 +226,37 @@ def test_r_f4_a_server_that_never_answers_times_out(run, made_file, destination,
     assert "did not complete the SSH handshake within 2 seconds" in failed.value.reason
 
 
+def test_r_f4_a_server_that_is_not_ssh_is_named(run, made_file, destination):
+    """A port where another kind of server answers and hangs up (say, a web server)."""
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other.listen(1)
+
+    def answer_and_hang_up():
+        connection, _ = other.accept()
+        connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        connection.close()
+
+    threading.Thread(target=answer_and_hang_up, daemon=True).start()
+    destination(port=other.getsockname()[1])
+    try:
+        with pytest.raises(DeliveryError) as failed:
+            deliver(run, made_file)
+    finally:
+        other.close()
+
+    assert "did not complete the SSH handshake" in failed.value.reason
+    assert "or is not an SSH server" in failed.value.reason
+
+
+@pytest.mark.parametrize("port", [0, 65536, 70000])
+def test_r_f4_a_port_out_of_range_is_named(run, made_file, destination, port):
+    destination(port=port)
+
+    with pytest.raises(DeliveryError, match="a port 1-65535"):
+        deliver(run, made_file)
+
+
 def test_r_f4_an_unknown_host_name_is_named(run, made_file, destination):
     destination(host="sftp.invalid")
 

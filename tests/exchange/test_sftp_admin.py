@@ -118,6 +118,8 @@ def test_r_f4_an_empty_key_box_keeps_the_key_and_a_new_key_replaces_it(admin_cli
         ),
         ({"host_key": "ssh-ed25519 not-a-key"}, "host_key", "The host key could not be read"),
         ({"host_key": ""}, "host_key", "This field is required"),
+        ({"port": 0}, "port", "A port is a number from 1 to 65535"),
+        ({"port": 65536}, "port", "A port is a number from 1 to 65535"),
     ],
 )
 def test_r_f4_bad_keys_are_refused_beside_the_field(

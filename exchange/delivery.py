@@ -51,6 +51,8 @@ class DeliveryError(Exception):
 def deliver(run, path: Path) -> str:
     """Put the finished file at `path` where the run's partner reads it; return where it went."""
     name = _file_name(run, Path(path))
+    if not Path(path).is_file():
+        raise DeliveryError(f"The file to deliver, {path}, is missing: run the file again.")
     destination = SftpDestination.objects.filter(
         organization_id=run.organization_id, active=True
     ).first()

@@ -406,6 +406,13 @@ def test_r_f4_a_failed_local_write_leaves_nothing_and_says_why(run, made_file, o
     assert listing(outbox) == []
 
 
+def test_r_f4_a_missing_made_file_is_named_and_nothing_is_delivered(run, outbox, tmp_path):
+    with pytest.raises(DeliveryError, match="is missing: run the file again"):
+        deliver(run, tmp_path / "gone.csv")
+
+    assert not outbox.exists()
+
+
 @pytest.mark.parametrize("name", ["../escape.csv", "a/b.csv", ".."])
 def test_r_f4_a_file_name_with_a_path_is_refused(run, made_file, outbox, name):
     run.file_name = name

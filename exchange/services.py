@@ -19,7 +19,7 @@ import pathlib
 import time
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -78,11 +78,14 @@ def _prepare(*, kind, period_start, organization, user) -> FileRun:
         raise ValidationError({"period_start": "Give the period's first day as a date."})
     start, end = periods.checked_period(outbound.cadence, period_start)
     _check_network(organization)
-    run = _locked_run(kind, start, end, organization)
-    if run.status in ACTIVE:
+    run, created = _locked_run(kind, start, end, organization)
+    if run.status in ACTIVE and not created:
         raise ValidationError(
-            f"This file is already {run.get_status_display().lower()}: "
-            "wait for it to finish before running it again."
+            {
+                NON_FIELD_ERRORS: f"This file is already {run.get_status_display().lower()}: "
+                "wait for it to finish before running it again (a run whose worker stopped is "
+                f"marked failed within {settings.EXCHANGE_STALE_MINUTES} minutes)."
+            }
         )
     run.status = RunStatus.QUEUED
     run.period_end = end
@@ -100,7 +103,7 @@ def rerun(*, run: FileRun, user) -> FileRun:
     """Run a file again for the same kind, period and health network (R-F4: same row, same
     name, same bytes for the same data)."""
     if run.direction != Direction.OUT:
-        raise ValidationError("Only a file that goes out can be run again.")
+        raise ValidationError({NON_FIELD_ERRORS: "Only a file that goes out can be run again."})
     return request_run(
         kind=run.kind, period_start=run.period_start, organization=run.organization, user=user
     )
@@ -132,17 +135,17 @@ def _check_network(organization) -> None:
         raise ValidationError({"organization": f"{organization} is not active."})
 
 
-def _locked_run(kind, start, end, organization) -> FileRun:
+def _locked_run(kind, start, end, organization) -> tuple[FileRun, bool]:
     """The one outbound run for (kind, start, organization), locked; created if missing."""
     key = {"kind": kind, "period_start": start, "organization": organization}
     run = FileRun.objects.select_for_update().filter(direction=Direction.OUT, **key).first()
     if run is not None:
-        return run
+        return run, False
     try:
         with transaction.atomic():
-            return FileRun.objects.create(direction=Direction.OUT, period_end=end, **key)
+            return FileRun.objects.create(direction=Direction.OUT, period_end=end, **key), True
     except IntegrityError:  # created meanwhile by another request: use that one
-        return FileRun.objects.select_for_update().get(direction=Direction.OUT, **key)
+        return FileRun.objects.select_for_update().get(direction=Direction.OUT, **key), False
 
 
 # --- The beat schedule --------------------------------------------------------------------------

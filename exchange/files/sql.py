@@ -30,14 +30,32 @@ def california_day_bounds(
 
 class JoinedCodes(Aggregate):
     """Distinct short codes joined by ";" in code order ("1a;3"). PostgreSQL: STRING_AGG with
-    DISTINCT and ORDER BY. SQLite (local use only): GROUP_CONCAT(DISTINCT ...), whose order is
-    SQLite's scan order (stable for the same data); codes never hold a comma."""
+    DISTINCT and ORDER BY. SQLite (local use): the JOINED_CODES aggregate that
+    `register_sqlite_functions` adds to each connection (SQLite before 3.44 cannot order
+    inside GROUP_CONCAT)."""
 
-    function = "GROUP_CONCAT"
-    template = "REPLACE(%(function)s(DISTINCT %(expressions)s), ',', ';')"
+    function = "JOINED_CODES"
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        (expression,) = self.get_source_expressions()
-        joined = StringAgg(expression, delimiter=";", distinct=True, ordering=expression)
+        expression = self.get_source_expressions()[0]
+        joined = StringAgg(expression, delimiter=";", distinct=True, order_by=expression)
         return joined.as_sql(compiler, connection, **extra_context)
+
+
+class _SqliteJoinedCodes:
+    def __init__(self):
+        self.codes = set()
+
+    def step(self, value):
+        if value is not None:
+            self.codes.add(value)
+
+    def finalize(self):
+        return ";".join(sorted(self.codes)) if self.codes else None
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created receiver (exchange.apps): JOINED_CODES on SQLite connections."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("JOINED_CODES", 1, _SqliteJoinedCodes)

@@ -63,9 +63,7 @@ def test_r_f1_daylight_saving_weeks_hold_seven_california_days():
         (pacific(2028, 2, 1, 0, 30), 8, (d(2028, 2, 1), d(2028, 2, 29))),  # a leap February
     ],
 )
-def test_r_f2_first_of_month_after_midnight_pacific_is_the_month_starting(
-    instant, utc_hour, month
-):
+def test_r_f2_first_of_month_after_midnight_pacific_is_the_month_starting(instant, utc_hour, month):
     assert instant.astimezone(UTC).hour == utc_hour
     assert periods.month_starting(business_date(instant)) == month
 

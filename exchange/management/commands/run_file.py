@@ -46,9 +46,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{organization}: {_message(error)}") from None
         except Exception:
-            run = FileRun.objects.get(
-                kind=kind, period_start=start, organization=organization
-            )
+            run = FileRun.objects.get(kind=kind, period_start=start, organization=organization)
         if not sync:
             self.stdout.write(f"Queued run {run.pk}: {run.file_name} for {organization}.")
             return True

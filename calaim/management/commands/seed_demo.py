@@ -188,6 +188,7 @@ class Command(BaseCommand):
             if not roster_only:
                 self._legacy_authorizations()
                 self._requests()
+                self._activities()
         self.stdout.write(
             f"Demo data ready: {members} members ({created} new or changed), "
             f"{len(DEMO_USERS)} demo users (password {DEMO_PASSWORD})."
@@ -445,3 +446,43 @@ class Command(BaseCommand):
                     received_at=received, due_at=decision_due_at(received, auth.urgency)
                 )
             made += 1
+
+    def _activities(self):
+        """ECM activities (R-F1) on AltaMed's ECM authorizations in force (the HN is also the
+        ECM provider), logged by its site administrator through the service: the demo's ECM
+        members page, lists and payment report show them. A re-run logs nothing twice."""
+        from activities.models import ActivityType, Method
+        from activities.services import DuplicateActivity, log_activity
+        from authorizations.models import IN_FORCE, Authorization
+        from common.dates import business_today
+
+        today = business_today()
+        admin = User.objects.get(username="siteadmin")
+        in_force = Authorization.objects.filter(
+            provider=admin.organization, service__kind="ecm", status__in=IN_FORCE
+        ).order_by("pk")
+        plan = [  # days ago, type, method, units
+            (0, ActivityType.ENGAGEMENT, Method.PHONE, 3),
+            (2, ActivityType.ASSESSMENT, Method.IN_PERSON, 6),
+            (6, ActivityType.OUTREACH_ATTEMPT, Method.PHONE, 1),
+            (13, ActivityType.COORDINATION, Method.VIDEO, 4),
+            (34, ActivityType.HEALTH_PROMOTION, Method.IN_PERSON, 8),
+        ]
+        for authorization in in_force[:2]:
+            for days, kind, method, units in plan:
+                on = today - datetime.timedelta(days=days)
+                if on < authorization.start_date or (
+                    authorization.end_date and on > authorization.end_date
+                ):
+                    continue
+                with contextlib.suppress(DuplicateActivity):
+                    log_activity(
+                        user=admin,
+                        authorization=authorization,
+                        date=on,
+                        activity_type=kind,
+                        method=method,
+                        units=units,
+                        outcome="reached" if kind == ActivityType.OUTREACH_ATTEMPT else "",
+                        note="Demo activity.",
+                    )

@@ -1,3 +1,4 @@
+from activities.payment import may_read_report
 from activities.services import LOGGING_ROLES
 from providers.models import Role
 
@@ -20,6 +21,8 @@ def navigation(request):
     if user.is_caloptima_staff:
         nav.insert(1, ("authorizations:queue", "Review queue"))
         nav.append(("referrals:intake", "Intake"))
+    if may_read_report(user):
+        nav.append(("activities:payment_report", "ECM payment"))  # R-$1
     if user.role in (Role.SITE_ADMIN,) or user.is_system_admin:
         nav.append(("providers:users", "Users"))
     if user.is_system_admin or (

@@ -121,6 +121,9 @@ ROUTES = {
     "activities:for_member": record(MEMBER),
     "activities:for_authorization": record(AUTHORIZATION),
     "activities:log": record(AUTHORIZATION),
+    # The ECM payment report (R-$1): members' units per month, shown and exported.
+    "activities:payment_report": listing(ECM_ACTIVITY),
+    "activities:payment_report_csv": export(ECM_ACTIVITY),
     # API
     "member-list": listing(MEMBER, members="id"),
     "member-search": Route(MEMBER, None, None, write=Event.SEARCH, members="id"),  # a POST

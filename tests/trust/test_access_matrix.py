@@ -189,6 +189,19 @@ PROBES = {
     "/api/v1/members/search/": _search_other_member,
     "/api/v1/referrals/": _duplicate_of_other_referral,
 }
+
+
+def _payment_report_of_other_provider(world):
+    """The payment report (R-$1) asked for the other side's provider by its id: a provider's
+    staff get their own rows, never the other's members (R-X2)."""
+    return {"month": "2024-06", "provider": world.other["organization"][0].pk}, []
+
+
+# Pages whose query parameters name a record: asked with the other organization's, and scanned.
+GET_PROBES = {
+    "activities/payment-report/": _payment_report_of_other_provider,
+    "activities/payment-report/csv/": _payment_report_of_other_provider,
+}
 # API operations without a record in the path that write, outside PROBES: covered elsewhere.
 NON_OBJECT_WRITES: dict[tuple[str, str], str] = {}
 # Required query parameters of API operations, filled with a valid value.
@@ -665,6 +678,11 @@ def _route_cells(matrix: Matrix, role: str, client, route: Route):
             _anonymous_reaches_only_public(matrix, role, route, response)
             if route.api and response is not None and response.status_code == 200:
                 _filter_cells(matrix, role, client, path)
+        get_probe = GET_PROBES.get(route.template)
+        if get_probe and "get" in methods and role not in CALOPTIMA_ROLES | {"anonymous"}:
+            query, echoed = get_probe(world)
+            response = matrix.request(client, "get", _plain_path(route), query)
+            matrix.scan(role, f"GET {route.template} ({get_probe.__name__})", response, echoed)
         probe = PROBES.get(route.template)
         if probe and "post" in methods and role not in CALOPTIMA_ROLES | {"anonymous"}:
             data, echoed = probe(world)

@@ -30,7 +30,7 @@ class ActivityForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Outcome",
         required=False,
-        choices=[("", "— (not an outreach attempt)")] + Outcome.choices,
+        choices=[("", "Not applicable")] + Outcome.choices,
         help_text="Outreach attempts only: was the member reached?",
     )
     note = forms.CharField(

@@ -202,3 +202,32 @@ def test_r_f1_provider_staff_log_three_activities_by_keyboard_and_see_the_months
     expect(row.locator("td.num")).to_have_text("12")
     expect(row.get_by_role("link", name="Log activity for Rosa Delgado")).to_be_visible()
     checked(page, f"e07-ecm-members{suffix}")
+
+
+def test_r_f1_a_duplicate_is_warned_and_logged_anyway_by_keyboard(page, ecm):
+    """The same member, date, type and method twice: the warning beside "Log it anyway", the focus
+    on it; Space ticks it and Enter logs the second one."""
+    sign_in(page, "pat")
+    page.goto(f"/activities/authorizations/{ecm.pk}/log/")
+    kind, method, units = (page.locator(f"#id_{f}") for f in ("activity_type", "method", "units"))
+    for attempt in range(2):
+        choose(page, kind, "Eng", "engagement")
+        choose(page, method, "Ph", "phone")
+        type_into(page, units, "3")
+        page.keyboard.press("Enter")
+        if attempt == 0:
+            expect(confirmation(page)).to_contain_text("Logged: Engagement, phone, 3 units")
+
+    box = page.get_by_label("Log it anyway")
+    expect(page.locator("#id_confirm_duplicate_error")).to_contain_text(
+        "already logged for this member on this date"
+    )
+    expect(box).to_be_focused()
+    assert EcmActivity.objects.count() == 1
+    checked(page, "e08-duplicate-warning-1280")
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    page.keyboard.press("Enter")
+    expect(confirmation(page)).to_contain_text("Logged: Engagement, phone, 3 units")
+    expect(page.get_by_label("Log it anyway")).to_have_count(0)  # the next form is plain again
+    assert EcmActivity.objects.count() == 2

@@ -237,3 +237,20 @@ def test_ecm_activities_are_in_the_openapi_schema(reviewer):
     assert {"authorization", "member", "date_after", "date_before", "activity_type"} <= listed
     responses = paths["/api/v1/ecm-activities/"]["post"]["responses"]
     assert {"201", "400", "404", "409"} <= set(responses)
+
+
+@pytest.mark.parametrize(
+    "payload", [[], "just text", {"units": {"a": 1}}, {"date": ["2026-01-01"]}, {"note": None}]
+)
+def test_malformed_bodies_are_400_and_save_nothing(staff, ecm, payload):
+    data = body(ecm, **payload) if isinstance(payload, dict) else payload
+    response = as_user(staff).post(LIST, data, format="json")
+    assert response.status_code == 400
+    assert EcmActivity.objects.count() == 0
+
+
+def test_huge_units_and_a_huge_note_are_refused_keyed_by_field(staff, ecm):
+    client = as_user(staff)
+    assert "units" in client.post(LIST, body(ecm, units=10**30), format="json").json()
+    assert "note" in client.post(LIST, body(ecm, note="x" * 200_000), format="json").json()
+    assert EcmActivity.objects.count() == 0

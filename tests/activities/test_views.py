@@ -356,3 +356,12 @@ def test_ecm_members_query_count_is_pinned(
 
 def test_services_can_log_matches_the_pages(staff, ecm):
     assert services.can_log(staff, ecm)
+
+
+@pytest.mark.parametrize(
+    "name", ["activities:log", "activities:for_authorization", "activities:for_member"]
+)
+def test_an_id_beyond_a_bigint_is_a_404_not_a_server_error(staff_client, name):
+    url = reverse(name, args=[1]).replace("/1/", "/99999999999999999999/")
+    assert staff_client.get(url).status_code == 404
+    assert staff_client.post(url, {"units": "1"}).status_code == 404

@@ -10,28 +10,30 @@ from django import forms
 
 from common.dates import business_today
 
-from . import periods
+from . import periods, services
 from .files import OUTBOUND
-from .files.base import WEEKLY
 from .models import RunStatus
 
 ALL_NETWORKS = "all"
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, f.title) for kind, f in sorted(OUTBOUND.items(), key=lambda i: i[1].title)]
+    """The outbound files in the registry's order (the weekly log first)."""
+    return [(kind, f.title) for kind, f in OUTBOUND.items()]
 
 
 def default_period_start(kind: str, today: datetime.date | None = None) -> datetime.date | None:
-    """The period the schedule ran for last: the week before this one for a weekly file (R-F1,
-    Monday 02:00), the month that started on the 1st of this month for a monthly one (R-F2)."""
+    """The period the schedule runs the file for (exchange.services.SCHEDULED_PERIOD): the week
+    before this one for the weekly log (R-F1), the month starting for the eligibility file and
+    the POF list (R-F2, R-P4), the month just ended for the reconciliation (R-A7)."""
     outbound = OUTBOUND.get(kind)
     if outbound is None:
         return None
     today = today or business_today()
-    if outbound.cadence == WEEKLY:
-        return periods.previous_week(today)[0]
-    return periods.month_of(today)[0]
+    scheduled = services.SCHEDULED_PERIOD.get(kind)
+    if scheduled is not None:
+        return scheduled(today)[0]
+    return periods.period_for(outbound.cadence, today)[0]
 
 
 def _network_choices(networks) -> list[tuple[str, str]]:

@@ -104,7 +104,7 @@ def runs(request):
     form = RunNowForm(request.POST or None, networks=networks)
     if request.method == "POST" and _run_now(request, form):
         return HttpResponseRedirect(reverse("exchange:runs"))
-    filters = RunFilterForm(request.GET or None, networks=networks)
+    filters = RunFilterForm(request.GET or None, networks=networks, auto_id="filter_%s")
     found = selectors.file_runs(request.user)
     if filters.is_bound and not filters.is_valid():
         found = found.none()

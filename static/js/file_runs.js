@@ -63,9 +63,17 @@
     showProgress(row, data);
     if (!data.active) {
       showDone(row, data);
-      announce(data.title + " for " + data.network + ": " + data.status_label.toLowerCase() +
+      var outcome = data.status === "done" ? "finished" : data.status_label.toLowerCase();
+      announce(data.title + " for " + data.network + ": " + outcome +
         (data.error ? ". " + data.error : "."));
     }
+  }
+
+  // No run left under way: the no-script "Refresh" link has nothing more to show.
+  function finished(row) {
+    row.removeAttribute("data-status-url");
+    var refresh = document.getElementById("runs-refresh");
+    if (refresh && !document.querySelector("tr[data-status-url]")) refresh.hidden = true;
   }
 
   function poll(row, every) {
@@ -81,7 +89,7 @@
           errors = 0;
           show(row, data);
           if (data.active) window.setTimeout(ask, every);
-          else row.removeAttribute("data-status-url");
+          else finished(row);
         })
         .catch(function () {
           errors += 1;

@@ -75,9 +75,9 @@ def archive(run, content: bytes = b"member_cin,date\r\n") -> None:
     path.write_bytes(content)
 
 
-def field_error(html: str, name: str) -> str:
-    """The error paragraph(s) beside a field of the run-now form."""
-    found = re.findall(rf'<p class="error" id="id_{name}_error">(.*?)</p>', html, re.S)
+def field_error(html: str, name: str, form: str = "id") -> str:
+    """The error paragraph(s) beside a field of the run-now form (or of the filters)."""
+    found = re.findall(rf'<p class="error" id="{form}_{name}_error">(.*?)</p>', html, re.S)
     return " ".join(found)
 
 
@@ -192,6 +192,8 @@ def test_r_f4_the_list_shows_each_run_with_its_progress(admin, network):
     assert html.index(f'id="run-{failed.pk}"') < html.index(f'id="run-{running.pk}"')  # newest
     assert 'id="runs-refresh"' in html  # a run is under way: the no-script refresh link
     assert "<script>" not in html  # CSP: no inline script
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # two forms with a "kind" field, each its own ids
 
 
 def test_the_list_filters_by_kind_network_and_status(admin, network):
@@ -210,7 +212,7 @@ def test_the_list_filters_by_kind_network_and_status(admin, network):
     assert shown(status="failed") == {theirs.pk}
     assert shown(kind="ecm_eligibility") == {monthly.pk}
     html = client.get(reverse("exchange:runs"), {"status": "lost"}).content.decode()
-    assert "Select a valid choice" in field_error(html, "status")
+    assert "Select a valid choice" in field_error(html, "status", form="filter")
     assert "No run matches." in html
 
 

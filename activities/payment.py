@@ -136,7 +136,7 @@ def with_payable(rows, month: datetime.date):
     """Each row with `payable` (R-$1) and its days in force clipped to the month."""
     first, last = month_bounds(month)
     for row in rows:
-        row["month"] = first
+        row["month"], row["month_end"] = first, last
         row["payable"] = is_payable(row["units"])
         row["in_force_from"] = max(row["starts"], first)
         row["in_force_to"] = min(row["ends"], last)

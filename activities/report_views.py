@@ -12,6 +12,7 @@ from django.shortcuts import render
 from common import listing
 from common.dates import business_today
 from common.pagination import paged
+from providers.models import Organization
 
 from . import payment
 
@@ -75,15 +76,17 @@ def _report_form(request) -> PaymentReportForm:
     )
 
 
-def _choice(request, form) -> tuple[datetime.date, int | None]:
-    """The month and provider the rows are for: a provider's staff always get their own."""
+def _choice(request, form) -> tuple[datetime.date, Organization | None]:
+    """The month and provider the rows are for (None: all): a provider's staff always get their
+    own organization, whatever provider they ask for."""
     if form.is_bound:
         month = form.cleaned_data["month"]
         chosen = form.cleaned_data.get("provider")
     else:
         month, chosen = payment.previous_month(), None
-    own = payment.own_provider_id(request.user)
-    return month, own if own is not None else (chosen.pk if chosen else None)
+    if payment.own_provider_id(request.user) is not None:
+        return month, request.user.organization
+    return month, chosen
 
 
 def _context(form) -> dict:
@@ -100,7 +103,8 @@ def payment_report(request):
     context = _context(form)
     if form.is_bound and not form.is_valid():
         return render(request, "activities/payment_report.html", context)
-    month, provider_id = _choice(request, form)
+    month, provider = _choice(request, form)
+    provider_id = provider.pk if provider else None
     paging = paged(request, payment.payment_rows(month, provider_id), PAGE_SIZE)
     totals = payment.provider_totals(month, provider_id)
     context.update(
@@ -108,6 +112,7 @@ def payment_report(request):
         month=month,
         rows=list(payment.with_payable(paging["page"], month)),
         totals=totals,
+        one_provider=provider.name if provider else "",
         grand_total=_grand_total(totals),
         csv_query=f"month={month:%Y-%m}" + (f"&provider={provider_id}" if provider_id else ""),
     )
@@ -148,7 +153,8 @@ def payment_report_csv(request):
     form = _report_form(request)
     if form.is_bound and not form.is_valid():
         return render(request, "activities/payment_report.html", _context(form), status=400)
-    month, provider_id = _choice(request, form)
+    month, provider = _choice(request, form)
+    provider_id = provider.pk if provider else None
     rows = payment.with_payable(
         listing.export_rows(payment.payment_rows(month, provider_id)), month
     )

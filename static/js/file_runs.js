@@ -49,7 +49,8 @@
     var error = field(row, "error");
     error.textContent = data.error;
     error.hidden = !data.error;
-    field(row, "rerun").hidden = false;
+    var rerun = field(row, "rerun");
+    if (rerun) rerun.hidden = false;
     var sha = field(row, "sha256");
     sha.textContent = data.sha256 || "—";
     field(row, "finished").textContent = data.finished || "—";

@@ -200,3 +200,39 @@ def test_r_f1_a_system_admin_runs_the_weekly_log_watches_it_finish_and_downloads
     run.refresh_from_db()
     assert FileRun.objects.count() == 1 and run.sha256 == first_sha
     assert focused(page)  # the page keeps a focus after the reload
+
+
+def test_r_f4_the_page_follows_a_run_that_fails_and_says_why(page, week_of_activities):
+    """Without a worker: the test moves a running run's rows and then fails it; the page's bar
+    follows, the polite live region says "failed" with the reason, and Run again comes back."""
+    network, start = week_of_activities
+    run = FileRun.objects.create(
+        kind="ecm_activity_log",
+        period_start=start,
+        period_end=start + datetime.timedelta(days=6),
+        organization=network,
+        status=RunStatus.RUNNING,
+        rows_expected=5000,
+        rows_done=0,
+        file_name="ECM_ACTIVITY_LOG_coastal-health-network.csv",
+    )
+    sign_in_by_keyboard(page, "filesadmin")
+    page.goto("/files/")
+    bar = page.locator(f"#run-{run.pk} progress")
+    expect(bar).to_have_attribute("aria-label", "Rows written, 0 of 5,000")
+    expect(page.locator(f"#run-{run.pk} [data-field=rerun]")).to_be_hidden()
+
+    FileRun.objects.filter(pk=run.pk).update(rows_done=1200)
+    expect(bar).to_have_attribute("aria-label", "Rows written, 1,200 of 5,000", timeout=10_000)
+    FileRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error="DeliveryError: the SFTP server refused the login"
+    )
+    expect(page.locator("#run-announcer")).to_have_text(
+        "ECM activity log for Coastal Health Network: failed. "
+        "DeliveryError: the SFTP server refused the login",
+        timeout=10_000,
+    )
+    expect(page.locator(f"#run-{run.pk} [data-field=status]")).to_have_text("Failed")
+    expect(page.locator(f"#run-{run.pk} [data-field=rerun]")).to_be_visible()
+    expect(page.locator("#runs-refresh")).to_be_hidden()
+    checked(page, "f05-failed-1280")

@@ -216,6 +216,9 @@ def test_the_list_filters_by_kind_network_and_status(admin, network):
     assert "No run matches." in html
 
 
+RUNS_PAGE_QUERIES = 6  # session, user, health networks, count, page, the header's organization
+
+
 @pytest.mark.parametrize("count", [10, 100])
 def test_the_runs_list_query_count_is_pinned(admin, count, django_assert_num_queries):
     networks = [HealthNetworkFactory() for _ in range(4)]
@@ -231,7 +234,11 @@ def test_the_runs_list_query_count_is_pinned(admin, count, django_assert_num_que
     assert response.status_code == 200
 
 
-RUNS_PAGE_QUERIES = 6  # session, user, health networks, count, page, the audit INSERT
+def test_a_received_file_is_listed_without_run_again(admin, network):
+    received = make_run(network, direction="in", file_name="members_20261116.csv")
+    html = client_for(admin).get(reverse("exchange:runs")).content.decode()
+    row = re.search(rf'<tr id="run-{received.pk}".*?</tr>', html, re.S).group(0)
+    assert "members_20261116.csv" in row and "Run again" not in row
 
 
 # --- Run a file now -------------------------------------------------------------------------------

@@ -461,3 +461,40 @@ def test_rows_are_read_through_a_chunked_iterator_and_a_server_side_cursor_on_po
     services.generate(run.pk)
     assert chunks == [services.CHUNK_ROWS]
     assert len(cursors) == 1 and cursors[0]  # a named (server-side) cursor
+
+
+def test_r_f2_the_beat_at_0030_pacific_on_the_first_asks_for_the_month_starting(
+    network, queued, monkeypatch
+):
+    """00:30 Pacific on 1 December is 08:30 UTC on 1 December: December's file, not November's."""
+    instant = datetime.datetime(2026, 12, 1, 8, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    runs = services.request_scheduled("ecm_eligibility")
+    assert {r.period_start for r in runs} == {d(2026, 12, 1)}
+    assert {r.period_end for r in runs} == {d(2026, 12, 31)}
+
+
+def peak_memory_of_a_run(network, count) -> int:
+    import tracemalloc
+
+    EcmActivity.objects.all().delete()
+    FileRun.objects.all().delete()
+    many_activities(network, count)
+    run = services.request_run(kind=KIND, period_start=WEEK, organization=network)
+    tracemalloc.start()
+    try:
+        services.generate(run.pk)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_of_a_run_does_not_grow_with_its_rows(network, settings, require_postgres):
+    """Rows stream from a server-side cursor into the file: ten times the rows, about the same
+    peak (a chunk of rows and a buffer, never the whole file). The benchmark measures it at
+    CalOptima scale."""
+    settings.EXCHANGE_PROGRESS_ROWS = 500
+    small = peak_memory_of_a_run(network, 10_000)
+    large = peak_memory_of_a_run(network, 50_000)
+    assert FileRun.objects.get().rows_done == 50_000
+    assert large < small * 1.2, (small, large)  # about 3 MB either way here

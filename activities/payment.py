@@ -6,7 +6,19 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from authorizations.models import Authorization, Status
@@ -69,16 +81,17 @@ def report_providers() -> QuerySet[Organization]:
 # --- The report ----------------------------------------------------------------------------------
 
 
-class _PerGroup(Subquery):
-    """A correlated subquery over grouped columns only: computed once per group, kept out of the
-    GROUP BY (Django would otherwise group by it, computing it once per authorization)."""
+class _PerRow(Subquery):
+    """A correlated subquery over grouped columns only, kept out of GROUP BY and ORDER BY: the
+    database computes it for the rows it returns (a page's 50), not for every authorization."""
 
     def get_group_by_cols(self):
         return []
 
 
-def _units(first, last, **only) -> Coalesce:
-    """Units the row's provider logged for the row's member between the dates (California)."""
+def _units(first, last, **only) -> Subquery:
+    """Units the row's provider logged for the row's member between the dates (California):
+    SUM as a plain function, so that the subquery always answers one row (0 when none)."""
     logged = (
         EcmActivity.objects.filter(
             provider_id=OuterRef("provider_id"),
@@ -87,11 +100,9 @@ def _units(first, last, **only) -> Coalesce:
             **only,
         )
         .order_by()
-        .values("member_id")
-        .annotate(total=Sum("units"))
-        .values("total")
+        .values(total=Coalesce(Func("units", function="SUM"), 0, output_field=IntegerField()))
     )
-    return Coalesce(_PerGroup(logged, output_field=IntegerField()), 0)
+    return _PerRow(logged, output_field=IntegerField())
 
 
 def in_force(first, last, provider_id: int | None = None) -> QuerySet[Authorization]:
@@ -153,15 +164,31 @@ class ProviderTotal:
 
 
 def provider_totals(month: datetime.date, provider_id: int | None = None) -> list[ProviderTotal]:
-    """Members, payable members and units per provider for the month: the member rows' query
-    aggregated again by provider, in the database (one query)."""
-    inner, params = payment_rows(month, provider_id).order_by().query.sql_with_params()
+    """Members, payable members and units per provider for the month, in one query: the
+    members in force (payment_rows' set) joined to the month's units summed once by provider
+    and member (a hash aggregate over the month's activities, not one look-up per member)."""
+    first, last = month_bounds(month)
+    members, member_params = _sql(
+        in_force(first, last, provider_id).order_by().values("provider_id", "member_id").distinct()
+    )
+    logged = EcmActivity.objects.filter(date__range=(first, last))
+    if provider_id is not None:
+        logged = logged.filter(provider_id=provider_id)
+    units, unit_params = _sql(
+        logged.order_by().values("provider_id", "member_id").annotate(units=Sum("units"))
+    )
     sql = (
-        "SELECT provider_id, provider_name, COUNT(*), "
-        "COUNT(*) FILTER (WHERE units >= %s), COALESCE(SUM(units), 0) "
-        f"FROM ({inner}) AS member_rows GROUP BY provider_id, provider_name "
-        "ORDER BY provider_name, provider_id"
+        f"WITH members AS ({members}), logged AS ({units}) "
+        "SELECT m.provider_id, o.name, COUNT(*), "
+        "COUNT(*) FILTER (WHERE COALESCE(l.units, 0) >= %s), COALESCE(SUM(l.units), 0) "
+        "FROM members m JOIN providers_organization o ON o.id = m.provider_id "
+        "LEFT JOIN logged l ON l.provider_id = m.provider_id AND l.member_id = m.member_id "
+        "GROUP BY m.provider_id, o.name ORDER BY o.name, m.provider_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [PAYABLE_UNITS, *params])
+        cursor.execute(sql, [*member_params, *unit_params, PAYABLE_UNITS])
         return [ProviderTotal(*row) for row in cursor.fetchall()]
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    return queryset.query.sql_with_params()

@@ -280,6 +280,34 @@ def test_r_dollar1_two_authorizations_of_one_provider_make_one_member_month(alph
     assert (row["in_force_from"], row["in_force_to"]) == (JAN, datetime.date(2026, 1, 31))
 
 
+def test_r_dollar1_totals_agree_with_the_member_rows(alpha, beta):
+    """The totals query (a join to the month's units) and the rows (a look-up per row) are two
+    queries: on a mixed month they must tell the same story."""
+    shared = MemberFactory()
+    logged(in_force(alpha, shared), 7)
+    logged(in_force(beta, shared), 12)
+    twice = MemberFactory()
+    logged(in_force(alpha, twice, end=datetime.date(2026, 1, 10)), 5, on=datetime.date(2026, 1, 9))
+    logged(in_force(alpha, twice, start=datetime.date(2026, 1, 11)), 8)
+    logged(in_force(beta), 30, on=datetime.date(2025, 12, 31))  # December's units only
+    in_force(alpha, status=Status.DENIED)
+    logged(in_force(beta, start=datetime.date(2025, 7, 1)), 12, on=datetime.date(2026, 1, 31))
+
+    found = rows()
+    expected = {}
+    for r in found:
+        members, payable, units = expected.get(r["provider_id"], (0, 0, 0))
+        expected[r["provider_id"]] = (members + 1, payable + r["payable"], units + r["units"])
+
+    totals = {
+        t.provider_id: (t.members, t.payable_members, t.units) for t in payment.provider_totals(JAN)
+    }
+    assert totals == expected == {alpha.pk: (2, 1, 20), beta.pk: (3, 2, 24)}
+    assert payment.provider_totals(JAN, beta.pk) == [
+        t for t in payment.provider_totals(JAN) if t.provider_id == beta.pk
+    ]
+
+
 @pytest.mark.parametrize(
     "today, previous",
     [

@@ -6,5 +6,6 @@ from tests.conftest import (  # noqa: F401
     caloptima,
     django_db_modify_db_settings,
     eager_celery,
+    require_postgres,
     reviewer,
 )

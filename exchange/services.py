@@ -437,6 +437,16 @@ def _fail(run: FileRun, token, error: BaseException) -> None:
     log.warning("exchange: run %s failed: %s", run.pk, reason)
 
 
+def note_retry(run_id: int, seconds: int) -> None:
+    """A failed run that the task tries again: its error says when (the runs page shows it)."""
+    run = FileRun.objects.filter(pk=run_id, status=RunStatus.FAILED).first()
+    if run is not None:
+        note = f" Trying again in {seconds} s."
+        FileRun.objects.filter(pk=run_id, status=RunStatus.FAILED).update(
+            error=(run.error + note)[-2000:]
+        )
+
+
 def _reason(error: BaseException) -> str:
     text = str(error).strip()
     name = type(error).__name__

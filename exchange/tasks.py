@@ -13,14 +13,17 @@ TRANSIENT = (OSError, DeliveryError, DatabaseError)
 def generate_file(self, run_id: int) -> str:
     """Write, archive and deliver one file run (R-F4); a done run is left as it is. A transient
     failure leaves the run FAILED with its reason and tries again, the wait doubling each time."""
-    from .services import generate, retry_delay
+    from .services import generate, note_retry, retry_delay
 
     try:
         return generate(run_id).status
     except TRANSIENT as error:
         if self.request.is_eager:  # local use and tests: the run says why; no waiting
             raise
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries + 1)) from error
+        delay = retry_delay(self.request.retries + 1)
+        if self.request.retries < self.max_retries:
+            note_retry(run_id, delay)
+        raise self.retry(exc=error, countdown=delay) from error
 
 
 @shared_task(name="exchange.schedule_file")

@@ -498,3 +498,33 @@ def test_memory_of_a_run_does_not_grow_with_its_rows(network, settings, require_
     large = peak_memory_of_a_run(network, 50_000)
     assert FileRun.objects.get().rows_done == 50_000
     assert large < small * 1.2, (small, large)  # about 3 MB either way here
+
+
+def test_r_f4_a_transient_failure_is_tried_again_with_backoff_and_the_run_says_when(
+    network, activities, settings, monkeypatch
+):
+    """The task (not eager, as in a worker): an SFTP server that is down fails the run with the
+    reason, says when it is tried again, and queues the retry with the doubling delay."""
+    from celery.exceptions import Retry
+
+    from exchange import tasks
+
+    settings.EXCHANGE_RETRY_SECONDS = 60
+
+    def down(run, path):
+        raise delivery.DeliveryError("Could not connect to sftp.example:22: connection refused.")
+
+    sent = []
+    monkeypatch.setattr(delivery, "deliver", down)
+    monkeypatch.setattr(tasks.generate_file, "apply_async", lambda *a, **k: sent.append(k))
+    run = services.request_run(kind=KIND, period_start=WEEK, organization=network)
+    tasks.generate_file.push_request(retries=1, is_eager=False, called_directly=False)
+    try:
+        with pytest.raises(Retry):
+            tasks.generate_file.run(run.pk)
+    finally:
+        tasks.generate_file.pop_request()
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error.endswith("connection refused. Trying again in 120 s.")
+    assert [k.get("countdown") for k in sent] == [120]

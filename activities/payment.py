@@ -42,8 +42,8 @@ PROVIDER_ROLES = LOGGING_ROLES
 
 
 def is_payable(units: int) -> bool:
-    """R-$1: a member's month is paid only with at least 12 units, outreach attempts and
-    engagement counting like every other type."""
+    """R-$1: a member's month is paid only with at least 12 units, outreach attempts (reached or
+    not) and engagement counting like every other type."""
     return units >= PAYABLE_UNITS
 
 

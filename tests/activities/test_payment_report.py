@@ -413,6 +413,26 @@ def test_the_default_month_is_the_previous_california_month(client, alpha_staff,
     assert 'value="2026-01"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "start, end, shown",
+    [
+        (datetime.date(2025, 7, 1), None, "Whole month"),
+        (datetime.date(2026, 1, 15), None, "From 15 Jan"),
+        (datetime.date(2025, 7, 1), datetime.date(2026, 1, 10), "Until 10 Jan"),
+        (datetime.date(2026, 1, 11), datetime.date(2026, 1, 20), "11 Jan to 20 Jan"),
+    ],
+)
+def test_the_page_says_which_days_of_the_month_were_in_force(
+    client, alpha, alpha_staff, start, end, shown
+):
+    in_force(alpha, MemberFactory(last_name="Daysmember"), start=start, end=end)
+    client.force_login(alpha_staff)
+
+    body = client.get(REPORT, {"month": "2026-01"}).content.decode()
+
+    assert f"<td>{shown}</td>" in body
+
+
 # --- Bad input beside the field ------------------------------------------------------------------
 
 

@@ -280,6 +280,32 @@ def test_r_f4_run_now_for_all_health_networks_queues_one_run_each(admin, network
     assert f"for {len(active)} health networks" in response.content.decode()
 
 
+def test_r_f4_all_health_networks_skips_and_names_one_already_running(admin, network):
+    busy = make_run(network, kind="ecm_eligibility", start=datetime.date(2026, 12, 1))
+    FileRun.objects.filter(pk=busy.pk).update(status=RunStatus.RUNNING)
+    data = {"kind": "ecm_eligibility", "period_start": "2026-12-01", "organization": "all"}
+
+    response = client_for(admin).post(reverse("exchange:runs"), data, follow=True)
+
+    html = response.content.decode()
+    assert "Not queued again: Coastal Health Network: This file is already running" in html
+    busy.refresh_from_db()
+    assert busy.status == RunStatus.RUNNING
+    others = FileRun.objects.exclude(pk=busy.pk)
+    assert others.count() >= 1 and set(others.values_list("status", flat=True)) == {"queued"}
+
+
+def test_all_health_networks_each_already_running_is_refused_at_the_top(admin, network):
+    for hn in Organization.objects.health_networks().filter(active=True):
+        make_run(hn, status=RunStatus.RUNNING)
+    data = {"kind": WEEKLY_KIND, "period_start": "2026-11-16", "organization": "all"}
+
+    response = client_for(admin).post(reverse("exchange:runs"), data)
+
+    assert response.status_code == 400
+    assert "Coastal Health Network: This file is already running" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "data, field, words",
     [

@@ -42,7 +42,6 @@ ENCODING = "utf-8"
 DELIMITER = ","
 LINE_END = "\r\n"
 
-TASK = "exchange.generate_file"
 CHUNK_ROWS = 2000  # rows per FETCH from the server-side cursor
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
@@ -244,11 +243,8 @@ def file_name(outbound: OutboundFile, organization, start, end) -> str:
 
 def archived_path(run: FileRun) -> pathlib.Path:
     """Where the finished file is kept (system admins download it from here)."""
-    return (
-        pathlib.Path(settings.EXCHANGE_ARCHIVE_DIR)
-        / network_slug(run.organization)
-        / (run.file_name)
-    )
+    folder = pathlib.Path(settings.EXCHANGE_ARCHIVE_DIR) / network_slug(run.organization)
+    return folder / run.file_name
 
 
 def _temporary_path(final: pathlib.Path, token: datetime.datetime) -> pathlib.Path:
@@ -288,7 +284,9 @@ def generate(run_id: int) -> FileRun:
         return FileRun.objects.select_related("organization").get(pk=run_id)
     except BaseException as error:
         temporary.unlink(missing_ok=True)
-        _fail(run, token, error)
+        if _fail(run, token, error) is False:  # a newer attempt owns the run: leave it be
+            log.info("exchange: run %s failed after a newer attempt took it over", run_id)
+            return FileRun.objects.select_related("organization").get(pk=run_id)
         raise
     return run
 
@@ -423,18 +421,22 @@ def _finish(run: FileRun, token, *, size: int, sha256: str, delivered_to: str) -
     _record(run, Outcome.ALLOWED, f"{run.rows_done} rows, sha256 {sha256}")
 
 
-def _fail(run: FileRun, token, error: BaseException) -> None:
-    """FAILED with the reason, only if this attempt still owns the run. Never raises."""
+def _fail(run: FileRun, token, error: BaseException) -> bool | None:
+    """FAILED with the reason, only if this attempt still owns the run: True when marked, False
+    when a newer attempt owns it, None when the database could not be reached. Never raises."""
     reason = _reason(error)
+    log.warning("exchange: run %s failed: %s", run.pk, reason)
     try:
-        if _owned(run, token).update(
+        if not _owned(run, token).update(
             status=RunStatus.FAILED, error=reason, finished_at=timezone.now()
         ):
-            run.status, run.error = RunStatus.FAILED, reason
-            _record(run, Outcome.FAILED, reason)
+            return False
+        run.status, run.error = RunStatus.FAILED, reason
+        _record(run, Outcome.FAILED, reason)
+        return True
     except Exception:  # the database itself may be what failed
         log.exception("exchange: could not mark run %s failed", run.pk)
-    log.warning("exchange: run %s failed: %s", run.pk, reason)
+        return None
 
 
 def note_retry(run_id: int, seconds: int) -> None:

@@ -528,3 +528,19 @@ def test_r_f4_a_transient_failure_is_tried_again_with_backoff_and_the_run_says_w
     assert run.status == RunStatus.FAILED
     assert run.error.endswith("connection refused. Trying again in 120 s.")
     assert [k.get("countdown") for k in sent] == [120]
+
+
+def test_an_old_attempt_that_fails_after_a_takeover_leaves_the_newer_attempts_run_alone(
+    network, activities, monkeypatch
+):
+    run = services.request_run(kind=KIND, period_start=WEEK, organization=network)
+
+    def taken_over_then_broken(the_run, path):
+        FileRun.objects.filter(pk=the_run.pk).update(started_at=timezone.now())
+        raise OSError("the old worker's disk went away")
+
+    monkeypatch.setattr(services, "_deliver", taken_over_then_broken)
+    services.generate(run.pk)  # no error: not this attempt's run any more
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and run.error == ""
+    assert not AuditEvent.objects.filter(object_type="exchange.filerun", outcome="failed")

@@ -15,7 +15,17 @@ from tests.browser.axe import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
-OUR_APPS = {"members", "providers", "referrals", "authorizations", "notices", "audit", "outbox"}
+OUR_APPS = {
+    "members",
+    "providers",
+    "referrals",
+    "authorizations",
+    "notices",
+    "activities",
+    "exchange",
+    "audit",
+    "outbox",
+}
 WIDTHS = [1280, 390]
 
 
@@ -52,7 +62,7 @@ class _Request:
     """What has_add_permission reads: a superuser."""
 
     class user:  # noqa: N801
-        is_active = is_staff = is_superuser = True
+        is_active = is_staff = is_superuser = is_system_admin = True
 
         @staticmethod
         def has_perm(*args, **kwargs):

@@ -18,7 +18,7 @@ from . import payment
 
 PAGE_SIZE = 50
 FIRST_MONTH = datetime.date(2022, 1, 1)  # ECM began in January 2022
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only
 
 
 class PaymentReportForm(forms.Form):
@@ -46,13 +46,13 @@ class PaymentReportForm(forms.Form):
     def clean_month(self) -> datetime.date:
         typed = self.cleaned_data["month"].strip()
         found = MONTH.fullmatch(typed)
-        month = None
-        if found and 1 <= int(found[2]) <= 12:
-            month = datetime.date(int(found[1]), int(found[2]), 1)
-        if month is None:
+        if not found:
             raise forms.ValidationError(
                 "Write the month as year-month, for example 2026-01 (month 01 to 12)."
             )
+        if int(found[1]) < FIRST_MONTH.year:  # before ECM, and year 0000 is no date at all
+            raise forms.ValidationError("ECM began in January 2022: choose 2022-01 or later.")
+        month = datetime.date(int(found[1]), int(found[2]), 1)
         if month < FIRST_MONTH:
             raise forms.ValidationError("ECM began in January 2022: choose 2022-01 or later.")
         if month > business_today().replace(day=1):

@@ -445,9 +445,23 @@ def test_the_page_says_which_days_of_the_month_were_in_force(
         ("", "This field is required."),
         ("9" * 5000, "Write the month as year-month"),
         ("2021-12", "ECM began in January 2022"),
+        ("0000-01", "ECM began in January 2022"),
+        ("2026-00", "Write the month as year-month"),
+        ("\u0662\u0660\u0662\u0666-\u0660\u0661", "Write the month as year-month"),
         ("2027-01", "That month has not begun yet"),
     ],
-    ids=["month-13", "letters", "one-digit", "empty", "huge", "before-ecm", "future"],
+    ids=[
+        "month-13",
+        "letters",
+        "one-digit",
+        "empty",
+        "huge",
+        "before-ecm",
+        "year-0",
+        "month-0",
+        "arabic-indic-digits",
+        "future",
+    ],
 )
 def test_a_bad_month_is_refused_beside_the_field_with_what_was_typed(
     client, reviewer, two_providers, monkeypatch, typed, message

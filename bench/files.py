@@ -51,7 +51,7 @@ def _rss_mb(field: str) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(kind: str, network_id: int, period_start: datetime.date) -> dict:
+def child(kind: str, network_id: int, period_start: datetime.date, writer: str = "app") -> dict:
     """Run in a fresh process (DATABASE_URL and the EXCHANGE_* folders in the environment)."""
     import django
 
@@ -81,6 +81,10 @@ def child(kind: str, network_id: int, period_start: datetime.date) -> dict:
     with connection.cursor() as cursor:
         bound = cursor.mogrify(sql, params).decode()
     phases = {}
+    if writer == "proposed":  # bench/proposed.py: the diagnosis's changes, measured
+        from bench import proposed
+
+        services._write = proposed.write
     write = getattr(services, "_write", None)
     if write is not None:  # the streaming part alone (count, cursor, csv, fsync), when exposed
 
@@ -102,6 +106,7 @@ def child(kind: str, network_id: int, period_start: datetime.date) -> dict:
         "error": run.error,
         "rows": run.rows_done,
         "size": run.size,
+        "sha256": run.sha256,
         "path": str(services.archived_path(run)),
         "seconds": seconds,
         **phases,
@@ -155,13 +160,13 @@ def psql_copy(
     return seconds, rows
 
 
-def run_app(database_url, kind, network_id, period_start, out, pgoptions="") -> dict:
+def run_app(database_url, kind, network_id, period_start, out, pgoptions="", writer="app"):
     """The app's generation in a child process, so that its peak RSS is its own."""
     env = _env(pgoptions, DATABASE_URL=database_url,
                EXCHANGE_ARCHIVE_DIR=str(out / "archive"),
                EXCHANGE_DELIVERY_DIR=str(out / "outbox"))  # fmt: skip
     command = [sys.executable, "-m", "bench.files", "--child", kind, str(network_id),
-               period_start.isoformat()]  # fmt: skip
+               period_start.isoformat(), writer]  # fmt: skip
     began = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -194,13 +199,13 @@ def period_for(kind: str, today: datetime.date) -> datetime.date:
     return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def measure(args, kind, network, out) -> dict:
+def measure(args, kind, network, out, writer="app") -> dict:
     network_id, name, members = network
     start = period_for(kind, args.today)
     app_runs, write_runs, copy_runs = [], [], []
     copied = out / f"{kind}_{network_id}_copy.csv"
     result = None
-    app = (args.database_url, kind, network_id, start, out, args.pgoptions)
+    app = (args.database_url, kind, network_id, start, out, args.pgoptions, writer)
     for attempt in range(args.repeat):
         result = run_app(*app)
         if attempt == 0 and args.warmup:  # warm-up of both (its timings are not counted)
@@ -215,6 +220,8 @@ def measure(args, kind, network, out) -> dict:
     app_s, copy_s = statistics.median(app_runs), statistics.median(copy_runs)
     return {
         "kind": kind,
+        "writer": writer,
+        "sha256": result["sha256"],
         "network": name,
         "members": members,
         "period": result["period"],
@@ -234,15 +241,16 @@ def measure(args, kind, network, out) -> dict:
 
 COPY = "\\copy"
 HEADER = (
-    f"{'file':17} {'network':28} {'members':>8} {'rows':>8} {'app s':>7} {'write s':>7} "
-    f"{'rows/s':>8} {'peak RSS':>9} {'base RSS':>9} {COPY + ' s':>8} {'app/' + COPY:>9}"
+    f"{'file':17} {'writer':8} {'network':28} {'members':>8} {'rows':>8} {'app s':>7} "
+    f"{'write s':>7} {'rows/s':>8} {'peak RSS':>9} {'base RSS':>9} "
+    f"{COPY + ' s':>8} {'app/' + COPY:>9}"
 )
 
 
 def line(r: dict) -> str:
     write = f"{r['write_s']:7.2f}" if r["write_s"] is not None else f"{'-':>7}"
     return (
-        f"{r['kind']:17} {r['network'][:28]:28} {r['members']:8,} {r['rows']:8,} "
+        f"{r['kind']:17} {r['writer']:8} {r['network'][:28]:28} {r['members']:8,} {r['rows']:8,} "
         f"{r['app_s']:7.2f} {write} {r['rows_per_s']:8,.0f} {r['peak_rss_mb']:6.1f} MB "
         f"{r['base_rss_mb']:6.1f} MB {r['copy_s']:8.2f} {r['ratio']:8.2f}x"
     )
@@ -287,6 +295,13 @@ def main(argv=None, out=sys.stdout) -> list[dict]:
         help="time the first runs (cold cache; the smoke test's choice)",
     )
     parser.add_argument(
+        "--writer",
+        action="append",
+        choices=("app", "proposed"),
+        help="app: exchange.services as it is; proposed: with bench/proposed.py's writer "
+        "(repeatable; both must write the same bytes)",
+    )
+    parser.add_argument(
         "--pgoptions",
         default="",
         help="session settings for the app and for psql alike, through libpq's "
@@ -313,19 +328,28 @@ def main(argv=None, out=sys.stdout) -> list[dict]:
     results = []
     print(f"session settings (app and psql): {args.pgoptions or 'server defaults'}", file=out)
     print(HEADER, file=out, flush=True)
+    writers = args.writer or ["app"]
     for kind in args.kind or KINDS:
         for network in chosen:
-            results.append(measure(args, kind, network, folder))
-            print(line(results[-1]), file=out, flush=True)
-    worst_ratio = max(r["ratio"] for r in results)
-    worst_rss = max(max(r["peak_rss_mb"] for r in results), child_maxrss_mb())
-    print(
-        f"worst app/\\copy {worst_ratio:.2f}x (target {TARGET_RATIO:.0f}x): "
-        f"{'met' if worst_ratio <= TARGET_RATIO else 'MISSED'}; "
-        f"worst peak RSS {worst_rss:.1f} MB (target {TARGET_RSS_MB:.0f} MB): "
-        f"{'met' if worst_rss < TARGET_RSS_MB else 'MISSED'}; files in {folder}",
-        file=out,
-    )
+            for writer in writers:
+                results.append(measure(args, kind, network, folder, writer))
+                print(line(results[-1]), file=out, flush=True)
+            if len({r["sha256"] for r in results[-len(writers) :]}) != 1:
+                raise RuntimeError(f"{kind}: the writers wrote different bytes")
+    for writer in writers:
+        mine = [r for r in results if r["writer"] == writer]
+        worst_ratio = max(r["ratio"] for r in mine)
+        worst_rss = max(r["peak_rss_mb"] for r in mine)
+        print(
+            f"{writer} writer: worst app/\\copy {worst_ratio:.2f}x (target {TARGET_RATIO:.0f}x): "
+            f"{'met' if worst_ratio <= TARGET_RATIO else 'MISSED'}; "
+            f"worst peak RSS {worst_rss:.1f} MB (target {TARGET_RSS_MB:.0f} MB): "
+            f"{'met' if worst_rss < TARGET_RSS_MB else 'MISSED'}",
+            file=out,
+        )
+    if len(writers) > 1:
+        print("the writers wrote the same bytes (sha256) for each file", file=out)
+    print(f"files in {folder} (largest child ru_maxrss {child_maxrss_mb():.1f} MB)", file=out)
     if args.json:
         print(json.dumps(results, indent=2), file=out)
     return results
@@ -333,7 +357,8 @@ def main(argv=None, out=sys.stdout) -> list[dict]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        kind, network_id, start = sys.argv[2:5]
-        print(json.dumps(child(kind, int(network_id), datetime.date.fromisoformat(start))))
+        kind, network_id, start, writer = sys.argv[2:6]
+        start = datetime.date.fromisoformat(start)
+        print(json.dumps(child(kind, int(network_id), start, writer)))
     else:
         main()

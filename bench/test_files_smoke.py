@@ -76,4 +76,4 @@ def test_generator_fills_every_table_at_scale_and_the_benchmark_prints_its_figur
     print(text)  # the figures, with -s
     assert "app/\\copy" in text and "peak RSS" in text and "rows/s" in text
     assert re.search(r"ecm_activity_log .* \d+\.\d\dx", text)
-    assert "worst app/\\copy" in text
+    assert "app writer: worst app/\\copy" in text

@@ -138,6 +138,14 @@ class AuditEvent(AbstractLogEntry):
         raise AppendOnly("The audit trail is append-only (R-X3); prune_audit removes old rows.")
 
     @property
+    def record_name(self) -> str:
+        """What the row names a record by where that is not a member's (a file run: "FILE for HN");
+        member records are named by id only, as everywhere in the trail."""
+        from .registry import MEMBER_MODELS
+
+        return "" if self.object_type in MEMBER_MODELS else self.object_repr
+
+    @property
     def changed_fields(self) -> list[str]:
         """Names of the fields a change touched (the values stay in the table, not in lists)."""
         return sorted((self.changes or {}).keys()) if isinstance(self.changes, dict) else []

@@ -29,6 +29,7 @@ CSV_COLUMNS = (
     ("role", lambda e: e.role),
     ("object_type", lambda e: e.object_type),
     ("object_id", lambda e: e.object_pk),
+    ("object", lambda e: e.record_name),  # a file run: "FILE_NAME for HN"
     ("member_id", lambda e: e.member_id or ""),
     ("members_listed", lambda e: " ".join(map(str, e.member_ids or []))),
     ("changed_fields", lambda e: " ".join(e.changed_fields)),

@@ -189,3 +189,25 @@ def test_r_x3_the_trail_page_query_count_is_pinned(admin_client, django_assert_m
     # audit row of this look at the trail
     with django_assert_max_num_queries(6):
         assert admin_client.get(TRAIL, {"page": 2}).status_code == 200
+
+
+def test_r_x3_a_file_download_names_the_file_and_network_but_a_member_record_only_its_id(
+    admin_client,
+):
+    AuditEventFactory(
+        username="files",
+        event="download",
+        object_type="exchange.filerun",
+        object_pk="7",
+        member_id=None,
+        object_repr="ECM_ACTIVITY_LOG_altamed_20261116_20261122.csv for AltaMed Health Services",
+    )
+    AuditEventFactory(username="files", object_repr="Doe, Jane (M123)")
+
+    page = admin_client.get(TRAIL, {"user": "files"}).content.decode()
+    response = admin_client.get(CSV_URL, {"user": "files"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    named = "ECM_ACTIVITY_LOG_altamed_20261116_20261122.csv for AltaMed Health Services"
+    assert named in page and "Jane" not in page
+    assert sorted(row["object"] for row in rows) == ["", named]

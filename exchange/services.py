@@ -9,6 +9,7 @@ Every attempt at a run is fenced by its `started_at`: progress and the final sta
 while that attempt still owns the run, so a redelivered task (worker killed, R-F4) or a re-run
 takes over and the old attempt, if it still lives, stops at its next progress step."""
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -20,7 +21,8 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -338,8 +340,9 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
     """Stream the rows from a server-side cursor into `path`: size and sha256 of the bytes."""
     outbound = OUTBOUND[run.kind]
     rows = outbound.rows(run.organization, run.period_start, run.period_end)
-    expected = rows.count()
-    _progress(run, token, rows_expected=expected)
+    # The rows expected (for the progress bar) come with the rows, counted by the same query
+    # (count(*) OVER ()), not by a count() that would run it a second time (bench/diagnose.py).
+    counted = rows.annotate(rows_in_file=Window(Count("*")))
     _remove_leftovers(path.with_name(run.file_name))
     path.parent.mkdir(parents=True, exist_ok=True)
     every = max(1, settings.EXCHANGE_PROGRESS_ROWS)
@@ -360,19 +363,50 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
             size += len(data)
 
         writer.writerow(outbound.header)
-        for row in rows.iterator(chunk_size=CHUNK_ROWS):
-            writer.writerow([_cell(value) for value in row])
-            done += 1
-            if delay:
-                time.sleep(delay)
-            if done % every == 0:
-                flush()
-                _progress(run, token, rows_done=done)
+        with _planned_for_all_rows():
+            for *row, expected in counted.iterator(chunk_size=CHUNK_ROWS):
+                if done == 0:
+                    _progress(run, token, rows_expected=expected)
+                writer.writerow(_cells(row))
+                done += 1
+                if delay:
+                    time.sleep(delay)
+                if done % every == 0:
+                    flush()
+                    _progress(run, token, rows_done=done)
         flush()
         out.flush()
         os.fsync(out.fileno())
-    _progress(run, token, rows_done=done)
+    _progress(run, token, rows_done=done, rows_expected=done)
     return size, digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _planned_for_all_rows():
+    """PostgreSQL plans a cursor for its first 10% of rows and may JIT-compile a big plan (the
+    eligibility file's subqueries: longer to compile than to run). A file reads every row: plan
+    for all of them, without JIT, for this session while the file is read (bench/diagnose.py)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('cursor_tuple_fraction', '1', false), "
+            "set_config('jit', 'off', false)"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction; RESET jit")
+
+
+def _cells(row: list) -> list:
+    """csv writes None as nothing and dates, numbers and text as _cell does: only a row holding
+    a datetime needs converting."""
+    if any(isinstance(value, datetime.datetime) for value in row):
+        return [_cell(value) for value in row]
+    return row
 
 
 def _cell(value) -> str:

@@ -7,14 +7,18 @@ same query (issue 11 targets: within 2x of \\copy, peak RSS under 150 MB whateve
 For each kind and each network (default: the largest and the smallest health network by members
 assigned today, so that memory can be compared across sizes), in the same run:
 
-1. `\\copy` warm-up (not counted): the query's pages are in the cache for both timings below;
+1. a warm-up run of the app and of \\copy (not counted, unless --no-warmup): the query's pages
+   are in the cache for both timings below;
 2. the app: a child process sets up Django and times `exchange.services.run_now` (what
-   `run_file --sync` and the Celery task do: count, stream from a server-side cursor through the
-   csv writer, fsync, rename into the archive, deliver to the local folder, audit); the child's
-   peak RSS (VmHWM, and ru_maxrss seen by the parent) is the generation's own, and its RSS before
-   the run (Django loaded) is printed beside it;
+   `run_file --sync` and the Celery task do: stream the file's query from a server-side cursor
+   through the csv writer, fsync, rename into the archive, deliver to the local folder, audit);
+   "write s" is `services._write` alone. The child's peak RSS is its VmHWM, read by the child at
+   the end: the generation's own (the ru_maxrss that wait4 returns, kept in --json, also counts
+   the parent's image forked before exec: Linux carries it over exec); its RSS before the run
+   (Django and the app loaded) is printed beside it;
 3. `psql -c "\\copy (<the same SQL>) to '<file>' with csv header"`, the SQL being the file's
-   queryset compiled by Django (`query.sql_with_params()` bound by psycopg2's `mogrify`).
+   queryset (`OutboundFile.rows`) compiled by Django (`query.sql_with_params()` bound by
+   psycopg2's `mogrify`); its row count must equal the app's.
 
 The ratio app / \\copy is taken within one run, so other load on the machine weighs on both.
 """
@@ -51,7 +55,7 @@ def _rss_mb(field: str) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(kind: str, network_id: int, period_start: datetime.date, writer: str = "app") -> dict:
+def child(kind: str, network_id: int, period_start: datetime.date) -> dict:
     """Run in a fresh process (DATABASE_URL and the EXCHANGE_* folders in the environment)."""
     import django
 
@@ -81,10 +85,6 @@ def child(kind: str, network_id: int, period_start: datetime.date, writer: str =
     with connection.cursor() as cursor:
         bound = cursor.mogrify(sql, params).decode()
     phases = {}
-    if writer == "proposed":  # bench/proposed.py: the diagnosis's changes, measured
-        from bench import proposed
-
-        services._write = proposed.write
     write = getattr(services, "_write", None)
     if write is not None:  # the streaming part alone (count, cursor, csv, fsync), when exposed
 
@@ -160,33 +160,33 @@ def psql_copy(
     return seconds, rows
 
 
-def run_app(database_url, kind, network_id, period_start, out, pgoptions="", writer="app"):
+def run_app(database_url, kind, network_id, period_start, out, pgoptions=""):
     """The app's generation in a child process, so that its peak RSS is its own."""
     env = _env(pgoptions, DATABASE_URL=database_url,
                EXCHANGE_ARCHIVE_DIR=str(out / "archive"),
                EXCHANGE_DELIVERY_DIR=str(out / "outbox"))  # fmt: skip
     command = [sys.executable, "-m", "bench.files", "--child", kind, str(network_id),
-               period_start.isoformat(), writer]  # fmt: skip
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=pathlib.Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
-    stdout, stderr = process.communicate()
-    wall = time.perf_counter() - began
-    status = process.returncode
-    if status:
-        raise RuntimeError(f"generation of {kind} failed:\n{stderr[-3000:]}")
-    result = json.loads(stdout.strip().splitlines()[-1])
+               period_start.isoformat()]  # fmt: skip
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, stdout=stdout, stderr=stderr, text=True,
+            cwd=pathlib.Path(__file__).resolve().parent.parent,
+        )  # fmt: skip
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage
+        wall = time.perf_counter() - began
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read(), stderr.read()
+    if process.returncode:
+        raise RuntimeError(f"generation of {kind} failed:\n{errors[-3000:]}")
+    result = json.loads(output.strip().splitlines()[-1])
     if result["status"] != "done":
         raise RuntimeError(f"generation of {kind} ended {result['status']}: {result['error']}")
     result["process_s"] = wall
+    result["ru_maxrss_mb"] = usage.ru_maxrss / 1024  # Linux: kB, at least the parent's at fork
     return result
-
-
-def child_maxrss_mb() -> float:
-    """The largest ru_maxrss among the children waited for so far (Linux: kB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def period_for(kind: str, today: datetime.date) -> datetime.date:
@@ -199,13 +199,13 @@ def period_for(kind: str, today: datetime.date) -> datetime.date:
     return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def measure(args, kind, network, out, writer="app") -> dict:
+def measure(args, kind, network, out) -> dict:
     network_id, name, members = network
     start = period_for(kind, args.today)
     app_runs, write_runs, copy_runs = [], [], []
     copied = out / f"{kind}_{network_id}_copy.csv"
     result = None
-    app = (args.database_url, kind, network_id, start, out, args.pgoptions, writer)
+    app = (args.database_url, kind, network_id, start, out, args.pgoptions)
     for attempt in range(args.repeat):
         result = run_app(*app)
         if attempt == 0 and args.warmup:  # warm-up of both (its timings are not counted)
@@ -220,7 +220,6 @@ def measure(args, kind, network, out, writer="app") -> dict:
     app_s, copy_s = statistics.median(app_runs), statistics.median(copy_runs)
     return {
         "kind": kind,
-        "writer": writer,
         "sha256": result["sha256"],
         "network": name,
         "members": members,
@@ -231,6 +230,7 @@ def measure(args, kind, network, out, writer="app") -> dict:
         "write_s": None if None in write_runs else statistics.median(write_runs),
         "rows_per_s": result["rows"] / app_s if app_s else 0.0,
         "peak_rss_mb": result["peak_rss_mb"],
+        "ru_maxrss_mb": result["ru_maxrss_mb"],
         "base_rss_mb": result["base_rss_mb"],
         "copy_s": copy_s,
         "ratio": app_s / copy_s if copy_s else float("inf"),
@@ -241,7 +241,7 @@ def measure(args, kind, network, out, writer="app") -> dict:
 
 COPY = "\\copy"
 HEADER = (
-    f"{'file':17} {'writer':8} {'network':28} {'members':>8} {'rows':>8} {'app s':>7} "
+    f"{'file':17} {'network':28} {'members':>8} {'rows':>8} {'app s':>7} "
     f"{'write s':>7} {'rows/s':>8} {'peak RSS':>9} {'base RSS':>9} "
     f"{COPY + ' s':>8} {'app/' + COPY:>9}"
 )
@@ -250,7 +250,7 @@ HEADER = (
 def line(r: dict) -> str:
     write = f"{r['write_s']:7.2f}" if r["write_s"] is not None else f"{'-':>7}"
     return (
-        f"{r['kind']:17} {r['writer']:8} {r['network'][:28]:28} {r['members']:8,} {r['rows']:8,} "
+        f"{r['kind']:17} {r['network'][:28]:28} {r['members']:8,} {r['rows']:8,} "
         f"{r['app_s']:7.2f} {write} {r['rows_per_s']:8,.0f} {r['peak_rss_mb']:6.1f} MB "
         f"{r['base_rss_mb']:6.1f} MB {r['copy_s']:8.2f} {r['ratio']:8.2f}x"
     )
@@ -295,13 +295,6 @@ def main(argv=None, out=sys.stdout) -> list[dict]:
         help="time the first runs (cold cache; the smoke test's choice)",
     )
     parser.add_argument(
-        "--writer",
-        action="append",
-        choices=("app", "proposed"),
-        help="app: exchange.services as it is; proposed: with bench/proposed.py's writer "
-        "(repeatable; both must write the same bytes)",
-    )
-    parser.add_argument(
         "--pgoptions",
         default="",
         help="session settings for the app and for psql alike, through libpq's "
@@ -328,28 +321,19 @@ def main(argv=None, out=sys.stdout) -> list[dict]:
     results = []
     print(f"session settings (app and psql): {args.pgoptions or 'server defaults'}", file=out)
     print(HEADER, file=out, flush=True)
-    writers = args.writer or ["app"]
     for kind in args.kind or KINDS:
         for network in chosen:
-            for writer in writers:
-                results.append(measure(args, kind, network, folder, writer))
-                print(line(results[-1]), file=out, flush=True)
-            if len({r["sha256"] for r in results[-len(writers) :]}) != 1:
-                raise RuntimeError(f"{kind}: the writers wrote different bytes")
-    for writer in writers:
-        mine = [r for r in results if r["writer"] == writer]
-        worst_ratio = max(r["ratio"] for r in mine)
-        worst_rss = max(r["peak_rss_mb"] for r in mine)
-        print(
-            f"{writer} writer: worst app/\\copy {worst_ratio:.2f}x (target {TARGET_RATIO:.0f}x): "
-            f"{'met' if worst_ratio <= TARGET_RATIO else 'MISSED'}; "
-            f"worst peak RSS {worst_rss:.1f} MB (target {TARGET_RSS_MB:.0f} MB): "
-            f"{'met' if worst_rss < TARGET_RSS_MB else 'MISSED'}",
-            file=out,
-        )
-    if len(writers) > 1:
-        print("the writers wrote the same bytes (sha256) for each file", file=out)
-    print(f"files in {folder} (largest child ru_maxrss {child_maxrss_mb():.1f} MB)", file=out)
+            results.append(measure(args, kind, network, folder))
+            print(line(results[-1]), file=out, flush=True)
+    worst_ratio = max(r["ratio"] for r in results)
+    worst_rss = max(r["peak_rss_mb"] for r in results)
+    print(
+        f"worst app/\\copy {worst_ratio:.2f}x (target {TARGET_RATIO:.0f}x): "
+        f"{'met' if worst_ratio <= TARGET_RATIO else 'MISSED'}; "
+        f"worst peak RSS {worst_rss:.1f} MB (target {TARGET_RSS_MB:.0f} MB): "
+        f"{'met' if worst_rss < TARGET_RSS_MB else 'MISSED'}; files in {folder}",
+        file=out,
+    )
     if args.json:
         print(json.dumps(results, indent=2), file=out)
     return results
@@ -357,8 +341,7 @@ def main(argv=None, out=sys.stdout) -> list[dict]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        kind, network_id, start, writer = sys.argv[2:6]
-        start = datetime.date.fromisoformat(start)
-        print(json.dumps(child(kind, int(network_id), start, writer)))
+        kind, network_id, start = sys.argv[2:5]
+        print(json.dumps(child(kind, int(network_id), datetime.date.fromisoformat(start))))
     else:
         main()

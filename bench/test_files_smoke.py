@@ -70,10 +70,10 @@ def test_generator_fills_every_table_at_scale_and_the_benchmark_prints_its_figur
         copied = pathlib.Path(result["copy_file"]).read_bytes().splitlines()
         assert result["rows"] > 0
         assert len(written) == len(copied) == result["rows"] + 1  # the header and each row
-        assert result["peak_rss_mb"] > result["base_rss_mb"] > 0
+        assert result["peak_rss_mb"] >= result["base_rss_mb"] > 0
         assert result["app_s"] > 0 and result["copy_s"] > 0
     text = printed.getvalue()
     print(text)  # the figures, with -s
     assert "app/\\copy" in text and "peak RSS" in text and "rows/s" in text
     assert re.search(r"ecm_activity_log .* \d+\.\d\dx", text)
-    assert "app writer: worst app/\\copy" in text
+    assert "worst app/\\copy" in text

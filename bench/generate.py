@@ -16,7 +16,8 @@ modified ECM authorizations of CalOptima Health (R-A1: created after the cut-ove
 provider (the member's HN, CalOptima Health, the county for POF 3, Libertana for POF 6, R-P2),
 in force from before the activity window to after today; 2 N ECM activities over the 13 weeks
 before today, within their authorization's dates. Every choice is a hash of the row number: the
-same N gives the same rows.
+same N gives the same rows. Each table is committed as it is written: after a failed run, drop and
+re-create the database.
 """
 
 import argparse
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import psycopg2
+import psycopg2.errors
 
 # Share of members per HN (percent, sums to 100): uneven, as the plan's networks are.
 HN_WEIGHTS = {
@@ -458,7 +460,12 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     started = time.perf_counter()
-    generate(args.database_url, scale, args.today)
+    try:
+        generate(args.database_url, scale, args.today)
+    except psycopg2.errors.UndefinedTable as error:
+        raise SystemExit(f"{error.pgerror.splitlines()[0]}: migrate the database first") from None
+    except psycopg2.OperationalError as error:
+        raise SystemExit(f"cannot connect: {str(error).strip()}") from None
     print(f"{'total':34} {'':>15} {time.perf_counter() - started:8.1f} s")
 
 

@@ -72,15 +72,10 @@ def child(kind: str, network_id: int, period_start: datetime.date) -> dict:
     network = Organization.objects.get(pk=network_id)
     outbound = OUTBOUND[kind]
     start, end = checked_period(outbound.cadence, period_start)
-    # The run row exists and is not active (a benchmark stopped midway leaves its run RUNNING),
-    # so that run_now below takes it whatever state an earlier benchmark left.
-    key = {"kind": kind, "period_start": start, "organization": network}
-    FileRun.objects.get_or_create(
-        **key, direction="out", defaults={"period_end": end, "status": RunStatus.FAILED}
-    )
-    FileRun.objects.filter(**key, status__in=services.ACTIVE).update(
-        status=RunStatus.FAILED, error="benchmark: superseded"
-    )
+    # A benchmark stopped midway (Ctrl-C) leaves its run RUNNING: this one takes it over.
+    FileRun.objects.filter(
+        kind=kind, period_start=start, organization=network, status__in=services.ACTIVE
+    ).update(status=RunStatus.FAILED, error="benchmark: superseded")
     sql, params = outbound.rows(network, start, end).query.sql_with_params()
     with connection.cursor() as cursor:
         bound = cursor.mogrify(sql, params).decode()

@@ -73,8 +73,8 @@ REFERRAL = "referrals.referral"
 AUTHORIZATION = "authorizations.authorization"
 NOTICE = "notices.notice"
 SELF_REFERRAL = "referrals.selfreferral"
-FILE_RUN = "exchange.filerun"
 ECM_ACTIVITY = "activities.ecmactivity"
+FILE_RUN = "exchange.filerun"
 
 ROUTES = {
     # Browser
@@ -108,6 +108,12 @@ ROUTES = {
     "authorizations:decide_closure": record(AUTHORIZATION),
     "authorizations:change_legacy": record(AUTHORIZATION),
     "notices:download": Route(NOTICE, Event.DOWNLOAD),
+    # ECM activities (R-F1): the lists name the record in their path (a member, an authorization);
+    # a logged activity is recorded by the change signals.
+    "activities:members": listing(AUTHORIZATION),
+    "activities:for_member": record(MEMBER),
+    "activities:for_authorization": record(AUTHORIZATION),
+    "activities:log": record(AUTHORIZATION),
     # File runs (R-F4), system admins only. A file's download is recorded by exchange/views.py
     # itself (who, which file, which HN, when: the middleware knows the run's id only); the
     # status the page polls holds no member information; asking for a run is a change request.
@@ -115,12 +121,6 @@ ROUTES = {
     "exchange:run_status": Route(FILE_RUN, None, write=None),
     "exchange:rerun": Route(FILE_RUN, None),
     "exchange:download": Route(FILE_RUN, None, write=None),
-    # ECM activities (R-F1): the lists name the record in their path (a member, an authorization);
-    # a logged activity is recorded by the change signals.
-    "activities:members": listing(AUTHORIZATION),
-    "activities:for_member": record(MEMBER),
-    "activities:for_authorization": record(AUTHORIZATION),
-    "activities:log": record(AUTHORIZATION),
     # The ECM payment report (R-$1): members' units per month, shown and exported.
     "activities:payment_report": listing(ECM_ACTIVITY),
     "activities:payment_report_csv": export(ECM_ACTIVITY),

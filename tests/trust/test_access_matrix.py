@@ -27,7 +27,6 @@ from drf_spectacular.generators import SchemaGenerator
 
 from authorizations.models import Event
 from exchange.models import FileRun
-from exchange.models import FileRun
 from providers.models import Organization, Role
 from referrals.models import SelfReferral
 from tests.activities.factories import EcmActivityFactory
@@ -71,7 +70,6 @@ PATH_KINDS = {
     ("users", "pk"): "user",
     ("capacity", "pk"): "offering",
     ("panel-requests", "pk"): "panel_request",
-    ("runs", "pk"): "file_run",  # files/runs/<pk>/...: system admins only (R-F4)
     ("runs", "pk"): "file_run",  # files/runs/<pk>/...: system admins only (R-F4)
     # Reference data every signed-in user may read (the directory, the catalogue, R-P1).
     ("organizations", "id"): "organization",
@@ -442,17 +440,6 @@ def build_world() -> World:
         )
         bucket["panel_request"].append(
             PanelChangeRequestFactory(id=oid(), organization=s["clinic"])
-        )
-        bucket["file_run"].append(
-            FileRun.objects.create(
-                id=oid(),
-                kind="ecm_activity_log",
-                period_start="2024-06-03",
-                period_end="2024-06-09",
-                organization=s["network"],
-                status="done",
-                file_name=f"ECM_ACTIVITY_LOG_SIDE_{side}_20240603_20240609.csv",
-            )
         )
         bucket["file_run"].append(
             FileRun.objects.create(

@@ -31,7 +31,7 @@ WIDTHS = [1280, 390]
 MAX_PAGES = 40
 # Links not followed: leaving the session, files, the API and Django admin (not ours to style).
 SKIP_PREFIXES = ("/accounts/logout", "/admin/", "/api/", "/static/", "/media/")
-SKIP_PARTS = ("/download", "/export", ".csv", ".pdf")
+SKIP_PARTS = ("/download", "/export", "/csv/", ".csv", ".pdf")  # files, not pages
 
 
 @pytest.fixture

@@ -564,3 +564,13 @@ def test_the_session_is_reset_after_the_file_is_read(network, activities, requir
     with connection.cursor() as cursor:
         cursor.execute("SHOW cursor_tuple_fraction")
         assert cursor.fetchone()[0] == before
+
+
+def test_an_instant_is_written_in_utc_iso_and_other_values_as_they_are():
+    instant = datetime.datetime(
+        2026, 11, 1, 1, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-7))
+    )
+    row = [7, datetime.date(2026, 11, 1), "text", None]
+
+    assert services._cells(row) is row  # no instant: the row as the cursor gave it
+    assert services._cells([*row, instant])[-1] == "2026-11-01T08:30:00+00:00"

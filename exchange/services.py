@@ -22,7 +22,8 @@ import time
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Window
+from django.db.models import Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -45,6 +46,7 @@ DELIMITER = ","
 LINE_END = "\r\n"
 
 CHUNK_ROWS = 2000  # rows per FETCH from the server-side cursor
+ROWS_TABLE = "exchange_file_rows"  # per session (temporary): the rows of the file being written
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
@@ -340,9 +342,6 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
     """Stream the rows from a server-side cursor into `path`: size and sha256 of the bytes."""
     outbound = OUTBOUND[run.kind]
     rows = outbound.rows(run.organization, run.period_start, run.period_end)
-    # The rows expected (for the progress bar) come with the rows, counted by the same query
-    # (count(*) OVER ()), not by a count() that would run it a second time (bench/diagnose.py).
-    counted = rows.annotate(rows_in_file=Window(Count("*")))
     _remove_leftovers(path.with_name(run.file_name))
     path.parent.mkdir(parents=True, exist_ok=True)
     every = max(1, settings.EXCHANGE_PROGRESS_ROWS)
@@ -363,10 +362,9 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
             size += len(data)
 
         writer.writerow(outbound.header)
-        with _planned_for_all_rows():
-            for *row, expected in counted.iterator(chunk_size=CHUNK_ROWS):
-                if done == 0:
-                    _progress(run, token, rows_expected=expected)
+        with _streamed(rows, width=len(outbound.columns)) as (expected, stream):
+            _progress(run, token, rows_expected=expected)
+            for row in stream:
                 writer.writerow(_cells(row))
                 done += 1
                 if delay:
@@ -382,23 +380,41 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def _planned_for_all_rows():
-    """PostgreSQL plans a cursor for its first 10% of rows and may JIT-compile a big plan (the
-    eligibility file's subqueries: longer to compile than to run). A file reads every row: plan
-    for all of them, without JIT, for this session while the file is read (bench/diagnose.py)."""
+def _streamed(rows, *, width: int):
+    """(how many rows, the rows) read from a server-side cursor, CHUNK_ROWS at a time.
+
+    PostgreSQL: the query runs once into a temporary table numbered in the file's order
+    (CREATE TABLE AS may use a parallel plan, which a cursor never gets), planned for all rows and
+    without JIT; a server-side cursor then reads it back in that order. The count is the table's.
+    Memory stays flat: the rows wait on the database server (bench/README.md). Elsewhere (SQLite,
+    local use) the queryset's own iterator, after a count."""
     if connection.vendor != "postgresql":
-        yield
+        yield rows.count(), rows.iterator(chunk_size=CHUNK_ROWS)
         return
+    numbered = rows.annotate(file_row=Window(RowNumber(), order_by=list(rows.query.order_by)))
+    sql, params = numbered.query.sql_with_params()
+    names = ", ".join(f"c{i}" for i in range(width))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('cursor_tuple_fraction', '1', false), "
-            "set_config('jit', 'off', false)"
+            f"set_config('jit', 'off', false); DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}"
         )
+        cursor.execute(f"CREATE TEMPORARY TABLE {ROWS_TABLE} ({names}, file_row) AS {sql}", params)
+        expected = cursor.rowcount
     try:
-        yield
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT {names} FROM pg_temp.{ROWS_TABLE} ORDER BY file_row")
+            yield expected, _fetched(cursor)
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("RESET cursor_tuple_fraction; RESET jit")
+            cursor.execute(
+                f"DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}; RESET cursor_tuple_fraction; RESET jit"
+            )
+
+
+def _fetched(cursor):
+    while chunk := cursor.fetchmany(CHUNK_ROWS):
+        yield from chunk
 
 
 def _cells(row: list) -> list:

@@ -14,6 +14,7 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
 import logging
 import os
 import pathlib
@@ -46,6 +47,7 @@ DELIMITER = ","
 LINE_END = "\r\n"
 
 CHUNK_ROWS = 2000  # rows per FETCH from the server-side cursor
+FILE_WORK_MEM = "64MB"  # sorts and hashes of one file in memory, not on disk (bench/README.md)
 ROWS_TABLE = "exchange_file_rows"  # per session (temporary): the rows of the file being written
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
@@ -362,14 +364,17 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
             size += len(data)
 
         writer.writerow(outbound.header)
-        with _streamed(rows, width=len(outbound.columns)) as (expected, stream):
+        # Chunks of at most `every` rows: the progress moves every `every` rows (or at the first
+        # chunk boundary after), and the per-row work is csv's own (writerows).
+        width, chunk_rows = len(outbound.columns), min(CHUNK_ROWS, every)
+        with _streamed(rows, width=width, chunk=chunk_rows) as (expected, chunks):
             _progress(run, token, rows_expected=expected)
-            for row in stream:
-                writer.writerow(_cells(row))
-                done += 1
+            for chunk in chunks:
+                writer.writerows(map(_cells, chunk))
                 if delay:
-                    time.sleep(delay)
-                if done % every == 0:
+                    time.sleep(delay * len(chunk))
+                before, done = done, done + len(chunk)
+                if done // every > before // every:
                     flush()
                     _progress(run, token, rows_done=done)
         flush()
@@ -380,8 +385,8 @@ def _write(run: FileRun, token, path: pathlib.Path) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def _streamed(rows, *, width: int):
-    """(how many rows, the rows) read from a server-side cursor, CHUNK_ROWS at a time.
+def _streamed(rows, *, width: int, chunk: int):
+    """(how many rows, the rows in lists of `chunk`) read from a server-side cursor.
 
     PostgreSQL: the query runs once into a temporary table numbered in the file's order
     (CREATE TABLE AS may use a parallel plan, which a cursor never gets), planned for all rows and
@@ -389,32 +394,38 @@ def _streamed(rows, *, width: int):
     Memory stays flat: the rows wait on the database server (bench/README.md). Elsewhere (SQLite,
     local use) the queryset's own iterator, after a count."""
     if connection.vendor != "postgresql":
-        yield rows.count(), rows.iterator(chunk_size=CHUNK_ROWS)
+        yield rows.count(), _batched(rows.iterator(chunk_size=chunk), chunk)
         return
     numbered = rows.annotate(file_row=Window(RowNumber(), order_by=list(rows.query.order_by)))
     sql, params = numbered.query.sql_with_params()
     names = ", ".join(f"c{i}" for i in range(width))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('cursor_tuple_fraction', '1', false), "
-            f"set_config('jit', 'off', false); DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}"
-        )
-        cursor.execute(f"CREATE TEMPORARY TABLE {ROWS_TABLE} ({names}, file_row) AS {sql}", params)
-        expected = cursor.rowcount
     try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('cursor_tuple_fraction', '1', false), "
+                "set_config('jit', 'off', false), set_config('work_mem', %s, false); "
+                f"DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}",
+                [FILE_WORK_MEM],
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {ROWS_TABLE} ({names}, file_row) AS {sql}", params
+            )
+            expected = cursor.rowcount
         with connection.chunked_cursor() as cursor:
             cursor.execute(f"SELECT {names} FROM pg_temp.{ROWS_TABLE} ORDER BY file_row")
-            yield expected, _fetched(cursor)
+            yield expected, iter(lambda: cursor.fetchmany(chunk), [])
     finally:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}; RESET cursor_tuple_fraction; RESET jit"
+                f"DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}; "
+                "RESET cursor_tuple_fraction; RESET jit; RESET work_mem"
             )
 
 
-def _fetched(cursor):
-    while chunk := cursor.fetchmany(CHUNK_ROWS):
-        yield from chunk
+def _batched(iterator, size: int):
+    """Lists of `size` items (itertools.batched from Python 3.12)."""
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _cells(row: list) -> list:

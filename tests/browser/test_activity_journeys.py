@@ -5,6 +5,7 @@ type and method preselected; then the list with the month's units. At 1280 and 3
 on every page and state visited, no sideways scroll. All data here is synthetic."""
 
 import datetime
+import functools
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,15 @@ from authorizations.models import Status
 from common.dates import business_today
 from providers.models import Organization, Role
 from tests.authorizations.factories import AuthorizationFactory
-from tests.browser.axe import assert_accessible
+from tests.browser import keyboard
+from tests.browser.keyboard import sign_in, tab_to
 from tests.members.factories import member_with_history
 from tests.providers.factories import EcmProviderFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
-PASSWORD = "test-pass-123"  # tests.providers.factories.UserFactory
 SHOTS = Path("/tmp/shots/activities")
+checked = functools.partial(keyboard.checked, folder=SHOTS)
 NOTE = "Spoke with the member about the food bank."
 
 
@@ -50,38 +52,6 @@ def ecm(django_db_serialized_rollback):
         start_date=today - datetime.timedelta(days=40),
         end_date=today + datetime.timedelta(days=140),
     )
-
-
-def checked(page, name: str) -> None:
-    """axe-core on the page as it stands (0 violations), no sideways scroll, a screenshot."""
-    assert_accessible(page)
-    root = "document.documentElement"
-    assert page.evaluate(f"() => {root}.scrollWidth - {root}.clientWidth") <= 0, name
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str) -> None:
-    """By keyboard: type into the fields, Enter submits."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").press_sequentially(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def focused(page, locator) -> bool:
-    return page.evaluate("e => document.activeElement === e", locator.element_handle())
-
-
-def tab_to(page, locator, limit: int = 200) -> None:
-    """Press Tab until the locator has the focus, as a keyboard user moves through the page."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page, locator):
-            return
-    raise AssertionError(f"Tab never reached {locator}")
 
 
 def choose(page, select, typed: str, value: str) -> None:

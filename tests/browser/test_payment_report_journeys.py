@@ -6,7 +6,7 @@ state visited, no sideways scroll. All data here is synthetic."""
 
 import csv
 import datetime
-import re
+import functools
 from pathlib import Path
 
 import pytest
@@ -18,15 +18,15 @@ from authorizations.models import Status
 from common.dates import business_today
 from providers.models import Organization, Role
 from tests.authorizations.factories import AuthorizationFactory
-from tests.browser.axe import assert_accessible
-from tests.browser.conftest import complete_two_step
+from tests.browser import keyboard
+from tests.browser.keyboard import sign_in, tab_to
 from tests.members.factories import member_with_history
 from tests.providers.factories import EcmProviderFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
-PASSWORD = "test-pass-123"  # tests.providers.factories.UserFactory
 SHOTS = Path("/tmp/shots/payment")
+checked = functools.partial(keyboard.checked, folder=SHOTS)
 
 
 def _member(first, last, cin):
@@ -87,36 +87,6 @@ def report(django_db_serialized_rollback):
     _logged(_in_force(harbor, _member("Luis", "Ortega", "92345678B")), 11, last)
     _logged(_in_force(seaside, _member("Mia", "Sorensen", "93456789C")), 20, last)
     return rosa
-
-
-def checked(page, name: str) -> None:
-    """axe-core on the page as it stands (0 violations), no sideways scroll, a screenshot."""
-    assert_accessible(page)
-    root = "document.documentElement"
-    assert page.evaluate(f"() => {root}.scrollWidth - {root}.clientWidth") <= 0, name
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").press_sequentially(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/$"))
-    complete_two_step(page, username)  # CalOptima Health staff give their authenticator code
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def tab_to(page, locator, limit: int = 200) -> None:
-    """Press Tab until the locator has the focus, as a keyboard user moves through the page."""
-    handle = locator.element_handle()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("e => document.activeElement === e", handle):
-            return
-    raise AssertionError(f"Tab never reached {locator}")
 
 
 def open_report(page, width: int) -> None:

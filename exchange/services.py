@@ -29,7 +29,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from common.audit.models import Channel, Event, Outcome
-from common.audit.services import record
+from common.audit.services import file_run, record
+from common.csv_import import ImportReport
 from common.dates import business_today
 from providers.models import Organization
 
@@ -54,6 +55,27 @@ ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 class Superseded(Exception):
     """Another attempt took the run over; this one stops without touching it."""
+
+
+# --- Files we receive ------------------------------------------------------------------------
+
+
+class UnreadableFile(Exception):
+    """A partner's file that cannot be read at all: missing, not UTF-8, or not CSV."""
+
+
+def import_file(path: str, *, name: str, model: str, read) -> ImportReport:
+    """Read a partner's CSV file (UTF-8, with or without a BOM) with `read(handle)` under one
+    audit record of the run (R-X3). A file that cannot be read raises UnreadableFile(reason)."""
+    try:
+        with file_run(name, path, model), open(path, newline="", encoding="utf-8-sig") as handle:
+            return read(handle)
+    except OSError as exc:
+        raise UnreadableFile(f"Cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UnreadableFile(f"Cannot read {path}: it is not UTF-8 text.") from None
+    except csv.Error as exc:
+        raise UnreadableFile(f"Cannot read {path}: {exc}.") from None
 
 
 # --- Queueing ---------------------------------------------------------------------------------

@@ -46,15 +46,12 @@ def fail_stale_runs() -> dict:
 @shared_task(name="exchange.import_member_file")
 def import_member_file(path: str) -> dict:
     """Import a member eligibility file from the file server; a re-run changes nothing (R-F4)."""
-    from common.audit.services import file_run
-
+    from . import services
     from .files import member_import
 
-    with (
-        file_run("import_member_file", path, "members.member"),  # R-X3
-        open(path, newline="", encoding="utf-8-sig") as handle,
-    ):
-        report = member_import.import_file(handle)
+    report = services.import_file(
+        path, name="import_member_file", model="members.member", read=member_import.import_file
+    )
     return {
         "read": report.read,
         "applied": report.applied,

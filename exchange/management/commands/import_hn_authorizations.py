@@ -1,9 +1,7 @@
-import csv
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from common.audit.services import file_run
+from exchange import services
 from exchange.files import hn_authorizations
 from providers.selectors import organization_by_name
 
@@ -20,17 +18,16 @@ class Command(BaseCommand):
         if organization is None or not organization.is_health_network:
             raise CommandError(f"'{network}' is not a known health network.")
         try:
-            with (
-                file_run("import_hn_authorizations", file, "authorizations.authorization"),  # R-X3
-                open(file, newline="", encoding="utf-8-sig") as handle,
-            ):
-                report = hn_authorizations.import_file(network=organization, lines=handle)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"Cannot read {file}: it is not UTF-8 text.") from None
-        except csv.Error as exc:
-            raise CommandError(f"Cannot read {file}: {exc}.") from None
+            report = services.import_file(
+                file,
+                name="import_hn_authorizations",
+                model="authorizations.authorization",
+                read=lambda handle: hn_authorizations.import_file(
+                    network=organization, lines=handle
+                ),
+            )
+        except services.UnreadableFile as exc:
+            raise CommandError(str(exc)) from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         for line, reason in report.rejected:

@@ -1,8 +1,6 @@
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
-from common.audit.services import file_run
+from exchange import services
 from exchange.files import member_import
 
 
@@ -14,17 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            with (
-                file_run("import_members", file, "members.member"),  # R-X3
-                open(file, newline="", encoding="utf-8-sig") as handle,
-            ):
-                report = member_import.import_file(handle)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"Cannot read {file}: it is not UTF-8 text.") from None
-        except csv.Error as exc:
-            raise CommandError(f"Cannot read {file}: {exc}.") from None
+            report = services.import_file(
+                file, name="import_members", model="members.member", read=member_import.import_file
+            )
+        except services.UnreadableFile as exc:
+            raise CommandError(str(exc)) from None
         for line, reason in report.rejected:
             self.stderr.write(f"line {line}: {reason}")
         self.stdout.write(report.summary())

@@ -6,13 +6,17 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY calaim calaim
+COPY common common
 COPY members members
 COPY providers providers
 COPY referrals referrals
 COPY authorizations authorizations
 COPY notices notices
+COPY activities activities
+COPY exchange exchange
 COPY templates templates
 COPY static static
+COPY locale locale
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput
 EXPOSE 8000

@@ -186,17 +186,34 @@ SCHEDULED_PERIOD = {
 }
 
 
+def request_runs(*, kind: str, period_start, organizations, user=None):
+    """One run of `kind` per organization: (runs queued, (organization, reason) skipped). A network
+    whose run is already queued or running is skipped with the reason; a problem with the kind,
+    the period or the organization is raised as ValidationError."""
+    runs, skipped = [], []
+    for organization in organizations:
+        try:
+            runs.append(
+                request_run(
+                    kind=kind, period_start=period_start, organization=organization, user=user
+                )
+            )
+        except ValidationError as error:
+            if set(getattr(error, "error_dict", {})) - {NON_FIELD_ERRORS}:
+                raise
+            skipped.append((organization, error))
+    return runs, skipped
+
+
 def request_scheduled(kind: str, *, today: datetime.date | None = None) -> list[FileRun]:
     """One run of `kind` for every active health network, for the period the schedule covers on
     `today` (California). A network whose run is already queued or running is skipped."""
     _outbound(kind)
     start, _ = SCHEDULED_PERIOD[kind](today or business_today())
-    runs = []
-    for network in Organization.objects.active().health_networks().order_by("pk"):
-        try:
-            runs.append(request_run(kind=kind, period_start=start, organization=network))
-        except ValidationError as error:
-            log.warning("exchange: %s %s for %s not queued: %s", kind, start, network, error)
+    networks = Organization.objects.active().health_networks().order_by("pk")
+    runs, skipped = request_runs(kind=kind, period_start=start, organizations=networks)
+    for network, error in skipped:
+        log.warning("exchange: %s %s for %s not queued: %s", kind, start, network, error)
     return runs
 
 

@@ -135,24 +135,22 @@ def _run_now(request, form: RunNowForm) -> bool:
     if not form.is_valid():
         return False
     data = form.cleaned_data
-    networks, queued, skipped = data["organization"], [], []
-    for network in networks:
-        try:
-            queued.append(
-                services.request_run(
-                    kind=data["kind"],
-                    period_start=data["period_start"],
-                    organization=network,
-                    user=request.user,
-                )
-            )
-        except ValidationError as exc:
-            # The same period error holds for every network: said once, beside the field. A run
-            # already under way for one network of all of them is skipped and named.
-            if len(networks) == 1 or set(getattr(exc, "error_dict", {})) - {"__all__"}:
-                apply_errors(form, exc)
-                return False
-            skipped.append(f"{network.name}: {' '.join(exc.messages)}")
+    networks = data["organization"]
+    try:
+        queued, skipped = services.request_runs(
+            kind=data["kind"],
+            period_start=data["period_start"],
+            organizations=networks,
+            user=request.user,
+        )
+    except ValidationError as exc:  # the same for every network: said once, beside the field
+        apply_errors(form, exc)
+        return False
+    if len(networks) == 1 and skipped:  # one network, already under way: said on the form
+        apply_errors(form, skipped[0][1])
+        return False
+    # Of all the networks, one whose run is under way is skipped and named.
+    skipped = [f"{network.name}: {' '.join(error.messages)}" for network, error in skipped]
     if not queued:
         form.add_error(None, skipped)
         return False
